@@ -1,0 +1,80 @@
+"""The ASGI application: ``create_app()`` wires settings, store, routers and error handling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+
+from threadline import __version__
+from threadline.config import Settings, get_settings
+from threadline.core import handlers, metrics
+from threadline.core.logging import configure_logging
+from threadline.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from threadline.customers import demo
+from threadline.db import create_engine, create_sessionmaker, session_scope
+from threadline.migrations import migrate
+from threadline.ops.router import router as ops_router
+from threadline.sessions import service as sessions
+from threadline.sessions.router import router as sessions_router
+
+log = structlog.get_logger()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        maker = create_sessionmaker(engine)
+        app.state.engine = engine
+        app.state.sessionmaker = maker
+        await migrate(engine)
+        if settings.load_demo_data:
+            async with session_scope(maker) as db:
+                await demo.load_if_empty(db, customers=settings.demo_customers)
+        purger = asyncio.create_task(_purge_periodically(app, settings))
+        log.info("app.started", database=engine.dialect.name, version=__version__)
+        try:
+            yield
+        finally:
+            purger.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await purger
+            await engine.dispose()
+            log.info("app.stopped")
+
+    app = FastAPI(
+        title="Threadline",
+        version=__version__,
+        summary="One shopping conversation across kiosk, web, app, WhatsApp and Telegram.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    handlers.install(app)
+    app.include_router(ops_router)
+    app.include_router(sessions_router)
+    # Added last = outermost: the request id and metrics also cover 413 refusals.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    return app
+
+
+async def _purge_periodically(app: FastAPI, settings: Settings) -> None:
+    """Remove expired sessions now and then; idempotent, so several processes may all run it."""
+    if settings.session_purge_interval_seconds <= 0:
+        return
+    while True:
+        await asyncio.sleep(settings.session_purge_interval_seconds)
+        try:
+            async with session_scope(app.state.sessionmaker) as db:
+                removed = await sessions.purge_expired(db, settings)
+            metrics.SESSIONS_PURGED.inc(removed)
+        except Exception:  # a failed sweep must not kill the server; the next one retries
+            log.exception("session.purge.failed")

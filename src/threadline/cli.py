@@ -1,0 +1,212 @@
+"""The ``threadline`` command: serve, migrate, import and staff operations.
+
+Commands call services only, each inside one ``session_scope`` unit of work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from threadline.config import Settings, get_settings
+from threadline.core.errors import AppError
+from threadline.core.logging import configure_logging
+from threadline.core.phone import InvalidPhone, normalize_phone
+from threadline.customers import demo, importer
+from threadline.customers import service as customers
+from threadline.db import create_engine, create_sessionmaker, session_scope
+from threadline.migrations import migrate as run_migrations
+from threadline.sessions import service as sessions
+
+app = typer.Typer(
+    help="Threadline: one shopping conversation across every channel.", no_args_is_help=True
+)
+import_app = typer.Typer(help="Import data files.", no_args_is_help=True)
+customers_app = typer.Typer(help="Staff operations on customers.", no_args_is_help=True)
+sessions_app = typer.Typer(help="Session maintenance.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
+app.add_typer(customers_app, name="customers")
+app.add_typer(sessions_app, name="sessions")
+console = Console()
+T = TypeVar("T")
+
+
+@asynccontextmanager
+async def _store(settings: Settings) -> AsyncIterator[Callable[[], Any]]:
+    engine = create_engine(settings)
+    try:
+        await run_migrations(engine)
+        maker = create_sessionmaker(engine)
+        yield lambda: session_scope(maker)
+    finally:
+        await engine.dispose()
+
+
+def _run(work: Callable[[Callable[[], Any]], Awaitable[T]]) -> T:
+    """Run ``work`` against a migrated store; an AppError becomes a plain message and exit 1."""
+    settings = get_settings()
+    configure_logging(log_format=settings.log_format, level="WARNING")
+
+    async def main() -> T:
+        async with _store(settings) as scope:
+            return await work(scope)
+
+    try:
+        return asyncio.run(main())
+    except AppError as exc:
+        console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Server processes (use PostgreSQL for more than 1).")
+    ] = 1,
+) -> None:
+    """Serve the HTTP API (migrates the store and loads demo data into an empty one)."""
+    settings = get_settings()
+    uvicorn.run(
+        "threadline.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_config=None,
+        proxy_headers=True,
+        timeout_graceful_shutdown=20,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.command()
+def migrate() -> None:
+    """Create or upgrade the schema of the configured store."""
+
+    async def work(_: Callable[[], Any]) -> None:
+        return None
+
+    _run(work)
+    console.print(f"schema is up to date on {get_settings().resolved_database_url.split('://')[0]}")
+
+
+@app.command("load-demo")
+def load_demo(
+    count: Annotated[int, typer.Option(help="How many demo customers.")] = 200,
+) -> None:
+    """Load the demo customers into an empty store."""
+
+    async def work(scope: Callable[[], Any]) -> int:
+        async with scope() as db:
+            return await demo.load_if_empty(db, customers=count)
+
+    added = _run(work)
+    console.print(
+        f"{added} demo customers loaded" if added else "store is not empty; nothing loaded"
+    )
+
+
+@import_app.command("customers")
+def import_customers(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+) -> None:
+    """Upsert customers from a CSV (see README for the layout); bad rows are reported, not fatal."""
+    total = importer.count_rows(file)
+
+    async def work(scope: Callable[[], Any]) -> importer.ImportReport:
+        with Progress(
+            TextColumn("importing customers"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("rows", total=total)
+            async with scope() as db:
+                return await importer.import_customers(
+                    db, file, on_progress=lambda n: progress.advance(task, n)
+                )
+
+    report = _run(work)
+    console.print(
+        f"read {report.read} rows: [green]{report.inserted} added[/green], "
+        f"{report.updated} updated, [red]{len(report.rejected)} rejected[/red]"
+    )
+    for note in report.notes:
+        console.print(f"note: {note}")
+    if report.rejected:
+        table = Table("line", "reason", title="Rejected rows")
+        for line, reason in report.rejected[:50]:
+            table.add_row(str(line), reason)
+        console.print(table)
+        if len(report.rejected) > 50:
+            console.print(f"… and {len(report.rejected) - 50} more")
+
+
+@customers_app.command("link-phone")
+def link_phone(
+    customer_id: str,
+    phone: str,
+    replace: Annotated[
+        bool, typer.Option(help="Replace a phone the customer already has.")
+    ] = False,
+) -> None:
+    """Give an existing customer (e.g. one imported without a phone) a phone number."""
+    try:
+        normalised = normalize_phone(phone)
+    except InvalidPhone as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+    async def work(scope: Callable[[], Any]) -> None:
+        async with scope() as db:
+            await customers.link_phone(db, customer_id, normalised, replace=replace)
+
+    _run(work)
+    console.print(f"customer {customer_id} now has phone {normalised}")
+
+
+@customers_app.command("show")
+def show_customer(customer_id: str) -> None:
+    """Print one customer record."""
+
+    async def work(scope: Callable[[], Any]) -> Any:
+        db: AsyncSession
+        async with scope() as db:
+            return await customers.get(db, customer_id)
+
+    customer = _run(work)
+    if customer is None:
+        console.print(f"[red]error:[/red] no customer {customer_id}")
+        raise typer.Exit(1)
+    table = Table("field", "value")
+    for name in ("customer_id", "phone", "name", "email", "city", "loyalty_tier", "loyalty_points"):
+        table.add_row(name, str(getattr(customer, name)))
+    table.add_row("purchases", str(len(customer.purchase_history)))
+    console.print(table)
+
+
+@sessions_app.command("purge")
+def purge_sessions() -> None:
+    """Delete sessions that ended or expired (the server also does this periodically)."""
+    settings = get_settings()
+
+    async def work(scope: Callable[[], Any]) -> int:
+        async with scope() as db:
+            return await sessions.purge_expired(db, settings)
+
+    console.print(f"{_run(work)} expired sessions removed")

@@ -1,0 +1,67 @@
+"""Settings, read from the environment (and a ``.env`` file) with pydantic-settings.
+
+Names match ``API.md``; every setting is documented in the README's configuration table.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDERS = {"change-me", "changeme", "secret", "dev", "development", "test"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str | None = None
+    data_dir: Path = Path("data")
+    service_api_key: SecretStr = SecretStr("")
+
+    session_idle_days: float = Field(7, gt=0)
+    session_max_age_days: float = Field(90, gt=0)
+    # Sliding expiry is written at most this often per session and per token, so a read is
+    # not a write; the session stays valid at least until the expires_at it reported.
+    session_touch_seconds: int = Field(60, ge=0)
+    session_purge_interval_seconds: int = Field(3600, ge=0)
+
+    load_demo_data: bool = True
+    demo_customers: int = Field(200, ge=0)
+
+    max_body_bytes: int = Field(1_048_576, gt=0)
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+    access_log: bool = True
+
+    db_pool_size: int = Field(10, ge=1)
+    db_pool_timeout: float = Field(10, gt=0)
+    db_echo: bool = False
+    sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "NORMAL"
+    sqlite_busy_timeout_ms: int = Field(10_000, ge=0)
+
+    argon2_time_cost: int = Field(3, ge=1)
+    argon2_memory_kib: int = Field(65_536, ge=8)
+    argon2_parallelism: int = Field(1, ge=1)
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets(self) -> Settings:
+        key = self.service_api_key.get_secret_value()
+        if self.environment == "production" and key.lower() in _PLACEHOLDERS:
+            raise ValueError("SERVICE_API_KEY is a placeholder; set a real secret in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'threadline.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

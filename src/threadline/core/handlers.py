@@ -1,0 +1,116 @@
+"""Exception handlers: every error leaves as ``{"error": {"code", "message", "field"}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from threadline.core.errors import AppError, error_body
+
+log = structlog.get_logger()
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+# Pydantic error types that are client mistakes in the body's *syntax* rather than its content.
+_SYNTAX_ERRORS = {"json_invalid", "json_type"}
+
+
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+async def app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return _json(exc.status, exc.body(), exc.headers)
+
+
+async def validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    first = (
+        errors[0] if errors else {"type": "validation_error", "msg": "Invalid request", "loc": ()}
+    )
+    kind = str(first.get("type", "validation_error"))
+    loc = [
+        str(part)
+        for part in first.get("loc", ())
+        if part not in ("body", "query", "header", "path")
+    ]
+    field = ".".join(loc) or None
+    if kind in _SYNTAX_ERRORS:
+        return _json(400, error_body("malformed_json", "The request body is not valid JSON."))
+    if kind == "missing" and not loc:
+        return _json(422, error_body("validation_error", "A JSON request body is required."))
+    if kind == "missing" and field == "channel":
+        # A channel is part of every session call: a missing one is an invalid one.
+        kind = "invalid_channel"
+    code = kind if kind.startswith("invalid_") else "validation_error"
+    message = str(first.get("msg", "Invalid request"))
+    if code == "invalid_channel" and first.get("type") == "missing":
+        message = "channel is required: one of web, kiosk, app, whatsapp, telegram"
+    if code == "validation_error" and field:
+        message = f"{field}: {message}"
+    return _json(422, error_body(code, message, field))
+
+
+async def http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    if exc.status_code == 404:
+        message = "There is nothing at this address."
+    elif exc.status_code == 405:
+        message = "This address does not accept that method."
+    else:
+        message = str(exc.detail)
+    return _json(exc.status_code, error_body(code, message), getattr(exc, "headers", None))
+
+
+async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
+    log.error("db.unavailable", error=type(exc).__name__)
+    return _json(
+        503,
+        error_body("database_unavailable", "The store cannot be reached right now; please retry."),
+        {"Retry-After": "2"},
+    )
+
+
+async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    log.exception("http.unhandled_error", error=type(exc).__name__)
+    return _json(500, error_body("internal_error", "Something went wrong on our side."))
+
+
+def _is_connectivity(exc: DBAPIError) -> bool:
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
+
+
+async def db_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    if _is_connectivity(exc):
+        return await database_unavailable(request, exc)
+    return await unexpected(request, exc)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, app_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(PoolTimeout, database_unavailable)
+    app.add_exception_handler(DBAPIError, db_error)
+    app.add_exception_handler(ConnectionError, database_unavailable)
+    app.add_exception_handler(Exception, unexpected)

@@ -1,0 +1,40 @@
+"""Structured logging with structlog: console lines for people, JSON lines with LOG_FORMAT=json.
+
+Events are named ``domain.event`` with keyword fields.  Phones are masked by the callers
+(``core.phone.mask_phone``); tokens, passwords and message text are never logged at INFO.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+
+def configure_logging(*, log_format: str = "console", level: str = "INFO") -> None:
+    level_no = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    shared: list[structlog.types.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: structlog.types.Processor
+    if log_format == "json":
+        renderer = structlog.processors.JSONRenderer()
+        shared.append(structlog.processors.format_exc_info)
+    else:
+        renderer = structlog.dev.ConsoleRenderer(colors=sys.stdout.isatty())
+    structlog.configure(
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(level_no),
+        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        cache_logger_on_first_use=False,
+    )
+    # Libraries that log through the standard library (uvicorn, alembic) keep their own format
+    # but honour the same level; uvicorn's access log is replaced by our http.request event.
+    logging.basicConfig(
+        level=level_no, stream=sys.stdout, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("alembic").setLevel(max(level_no, logging.WARNING))

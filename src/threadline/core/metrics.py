@@ -1,0 +1,28 @@
+"""Prometheus metrics.  Route labels are path templates, never raw paths, to bound cardinality."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+HTTP_REQUESTS = Counter(
+    "threadline_http_requests_total",
+    "HTTP requests by route and status",
+    ["method", "route", "status"],
+)
+HTTP_LATENCY = Histogram(
+    "threadline_http_request_duration_seconds",
+    "HTTP request latency by route",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+SESSIONS_STARTED = Counter(
+    "threadline_sessions_started_total",
+    "Successful /session/start calls by channel; new=true when a session was created",
+    ["channel", "new"],
+)
+SESSIONS_RESTORED = Counter(
+    "threadline_sessions_restored_total",
+    "Successful restores by channel and method",
+    ["channel", "by"],
+)
+SESSIONS_PURGED = Counter("threadline_sessions_purged_total", "Expired sessions removed")

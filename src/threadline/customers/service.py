@@ -1,0 +1,107 @@
+"""Customer resolution and staff operations on customer records."""
+
+from __future__ import annotations
+
+import secrets
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from threadline.core.clock import clock
+from threadline.core.phone import mask_phone
+from threadline.customers import repository
+from threadline.customers.errors import CustomerNotFound, PhoneInUse
+from threadline.customers.models import Customer
+
+log = structlog.get_logger()
+
+
+def new_customer_id() -> str:
+    return "C" + secrets.token_hex(6).upper()
+
+
+async def get(db: AsyncSession, customer_id: str) -> Customer | None:
+    return await repository.get(db, customer_id)
+
+
+async def find_by_phone(db: AsyncSession, phone: str) -> Customer | None:
+    return await repository.get_by_phone(db, phone)
+
+
+async def find_by_telegram(db: AsyncSession, chat_id: int) -> Customer | None:
+    return await repository.get_by_telegram(db, chat_id)
+
+
+async def get_or_create_by_phone(db: AsyncSession, phone: str, *, source: str) -> Customer:
+    """The customer with this (normalised) phone, created on first contact."""
+    return await _get_or_create(db, "phone", phone, source=source)
+
+
+async def get_or_create_by_telegram(db: AsyncSession, chat_id: int, *, source: str) -> Customer:
+    """The customer of this Telegram chat, created on first contact (trusted callers only)."""
+    return await _get_or_create(db, "telegram_chat_id", chat_id, source=source)
+
+
+async def _get_or_create(
+    db: AsyncSession, column: str, value: str | int, *, source: str
+) -> Customer:
+    find = repository.get_by_phone if column == "phone" else repository.get_by_telegram
+    customer = await find(db, value)  # type: ignore[arg-type]
+    if customer is not None:
+        return customer
+    now = clock.now()
+    values = {
+        "customer_id": new_customer_id(),
+        column: value,
+        "source": source,
+        "loyalty_tier": "bronze",
+        "loyalty_points": 0,
+        "preferences": {},
+        "profile": {},
+        "purchase_history": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+    await repository.insert_unless_taken(db, values, column)
+    customer = await find(db, value)  # type: ignore[arg-type]
+    assert customer is not None, f"insert-or-ignore by {column} left no row"
+    log.info("customer.created", customer_id=customer.customer_id, identity=column)
+    return customer
+
+
+async def link_phone(
+    db: AsyncSession, customer_id: str, phone: str, *, replace: bool = False
+) -> Customer:
+    """Give a customer a phone (a staff action; customers never claim an id themselves)."""
+    customer = await repository.get(db, customer_id)
+    if customer is None:
+        raise CustomerNotFound(f"No customer has the id {customer_id!r}.")
+    owner = await repository.get_by_phone(db, phone)
+    if owner is not None and owner.customer_id != customer_id:
+        raise PhoneInUse(f"{mask_phone(phone)} already belongs to customer {owner.customer_id}.")
+    if customer.phone and customer.phone != phone and not replace:
+        raise PhoneInUse(
+            f"Customer {customer_id} already has the phone {mask_phone(customer.phone)}; "
+            "pass --replace to change it."
+        )
+    customer.phone = phone
+    customer.updated_at = clock.now()
+    await db.flush()
+    log.info("customer.phone_linked", customer_id=customer_id, phone=mask_phone(phone))
+    return customer
+
+
+async def link_telegram(db: AsyncSession, customer: Customer, chat_id: int) -> None:
+    """Attach a Telegram chat to a customer (trusted callers only: chat ids are not secrets)."""
+    if customer.telegram_chat_id == chat_id:
+        return
+    other = await repository.get_by_telegram(db, chat_id)
+    if other is not None and other.customer_id != customer.customer_id:
+        raise PhoneInUse(
+            "That Telegram chat is already linked to another customer.",
+            code="telegram_in_use",
+            field="telegram_chat_id",
+        )
+    customer.telegram_chat_id = chat_id
+    customer.updated_at = clock.now()
+    await db.flush()

@@ -1,0 +1,177 @@
+"""The store: engine and sessions from a plain ``DATABASE_URL``, portable column types and the
+few dialect-specific statements, each with one branch per dialect.
+
+SQLite (embedded, the default) runs in WAL mode with foreign keys on.  Every SQLite transaction
+starts with ``BEGIN IMMEDIATE`` so a transaction that reads and then writes can never fail to
+upgrade its lock half-way; inside one process the pool has a single connection, so requests
+queue on an asyncio pool wait rather than on SQLite's sleeping busy handler.
+PostgreSQL runs through asyncpg; read-modify-write paths lock their row with ``FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql import Insert
+from sqlalchemy.types import TypeDecorator
+
+from threadline.config import Settings
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both stores (SQLite keeps naive text, so we re-attach UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        # SQLite compares timestamps as text: store one fixed, offset-free format.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def async_url(url: str) -> str:
+    """Map a plain URL (``sqlite:///…``, ``postgresql://…``) to its async driver."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if backend in ("postgresql", "postgres"):
+        query = dict(parsed.query)
+        # libpq spells it sslmode (Supabase's connection strings do); asyncpg calls it ssl.
+        if "sslmode" in query:
+            query["ssl"] = query.pop("sslmode")
+        return parsed.set(drivername="postgresql+asyncpg", query=query).render_as_string(
+            hide_password=False
+        )
+    raise ValueError(
+        f"unsupported DATABASE_URL scheme {parsed.drivername!r}: use sqlite or postgresql"
+    )
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = async_url(settings.resolved_database_url)
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, settings)
+    return create_async_engine(
+        url,
+        echo=settings.db_echo,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=1800,
+    )
+
+
+def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(
+        url,
+        echo=settings.db_echo,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout,
+    )
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy so the "begin" hook below decides how to BEGIN.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={settings.sqlite_synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={settings.sqlite_busy_timeout_ms}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """One session per request: committed when the handler returns, rolled back on error.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent: a 200
+    is only ever sent for a write that is already durable.
+    """
+    async with request.app.state.sessionmaker() as db:
+        try:
+            yield db
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
+
+
+@asynccontextmanager
+async def session_scope(
+    maker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """The same unit of work for the CLI and background jobs."""
+    async with maker() as db:
+        try:
+            yield db
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+
+
+def dialect_insert(db: AsyncSession, table: Any) -> Any:
+    """An ``INSERT`` that knows ``ON CONFLICT`` on the session's dialect (both spell it alike)."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
+def insert_ignoring_conflicts(
+    db: AsyncSession, table: Any, index_elements: list[str], index_where: Any = None
+) -> Insert:
+    """``INSERT … ON CONFLICT (cols) [WHERE …] DO NOTHING``; ``index_where`` names a partial index."""
+    stmt: Insert = dialect_insert(db, table).on_conflict_do_nothing(
+        index_elements=index_elements, index_where=index_where
+    )
+    return stmt

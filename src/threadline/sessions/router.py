@@ -1,0 +1,117 @@
+"""HTTP endpoints of the Sessions part of the contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import structlog
+from fastapi import APIRouter, Header
+from pydantic_core import PydanticCustomError
+
+from threadline.core import metrics
+from threadline.core.deps import SettingsDep, TrustedCaller
+from threadline.core.errors import ServiceKeyRequired, Unprocessable
+from threadline.core.types import parse_channel, parse_phone
+from threadline.db import DbSession
+from threadline.sessions import service
+from threadline.sessions.dependencies import CurrentSession
+from threadline.sessions.errors import SessionTokenRequired
+from threadline.sessions.schemas import (
+    RecentItem,
+    SessionEnvelope,
+    SessionRead,
+    SessionStart,
+    parse_telegram_id,
+)
+
+log = structlog.get_logger()
+T = TypeVar("T")
+router = APIRouter(prefix="/session", tags=["sessions"])
+
+_ERRORS = {
+    400: {"description": "identity_required"},
+    401: {"description": "invalid_credentials or service_key_required"},
+    404: {"description": "session_not_found"},
+    409: {"description": "customer_mismatch"},
+    422: {"description": "invalid_phone, invalid_channel or validation_error"},
+}
+
+
+@router.post("/start", response_model=SessionEnvelope, responses=_ERRORS)
+async def start_session(
+    body: SessionStart,
+    db: DbSession,
+    settings: SettingsDep,
+    trusted: TrustedCaller,
+    user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> SessionEnvelope:
+    """Start a session, or join the customer's active one from another channel or device."""
+    token, ctx = await service.start(db, settings, body, trusted=trusted, user_agent=user_agent)
+    return SessionEnvelope(session_token=token, session=service.render(ctx, settings))
+
+
+@router.post("/restore", response_model=SessionEnvelope, responses=_ERRORS)
+async def restore_session(
+    db: DbSession,
+    settings: SettingsDep,
+    trusted: TrustedCaller,
+    x_session_token: Annotated[str | None, Header(max_length=512)] = None,
+    x_telegram_id: Annotated[str | None, Header(max_length=32)] = None,
+    x_customer_id: Annotated[str | None, Header(max_length=64)] = None,
+    x_phone: Annotated[str | None, Header(max_length=32)] = None,
+    x_channel: Annotated[str | None, Header(max_length=16)] = None,
+    user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> SessionEnvelope:
+    """Restore by the device's token, or, for trusted services, by Telegram id, customer id or phone.
+
+    A token restore returns the same token; an identity restore issues a new token for
+    ``X-Channel`` (default: telegram for X-Telegram-Id, else the session's latest channel).
+    """
+    if x_session_token:
+        ctx = await service.authenticate(db, settings, x_session_token)
+        metrics.SESSIONS_RESTORED.labels(channel=ctx.channel, by="token").inc()
+        log.info("session.restore.success", session_id=str(ctx.session.session_id), by="token")
+        return SessionEnvelope(session_token=x_session_token, session=service.render(ctx, settings))
+    if not (x_telegram_id or x_customer_id or x_phone):
+        raise SessionTokenRequired()
+    if not trusted:
+        log.warning("session.restore.service_key_required")
+        raise ServiceKeyRequired()
+    token, ctx = await service.restore_by_identity(
+        db,
+        settings,
+        telegram_chat_id=_header(parse_telegram_id, x_telegram_id, "X-Telegram-Id"),
+        customer_id=x_customer_id,
+        phone=_header(parse_phone, x_phone, "X-Phone"),
+        channel=_header(parse_channel, x_channel, "X-Channel"),
+        user_agent=user_agent,
+    )
+    metrics.SESSIONS_RESTORED.labels(channel=ctx.channel, by="service").inc()
+    log.info("session.restore.success", session_id=str(ctx.session.session_id), by="service")
+    return SessionEnvelope(session_token=token, session=service.render(ctx, settings))
+
+
+@router.get("", response_model=SessionRead, responses=_ERRORS)
+async def get_session(ctx: CurrentSession, settings: SettingsDep) -> SessionRead:
+    """The session behind X-Session-Token (counts as activity: slides expires_at)."""
+    return service.render(ctx, settings)
+
+
+@router.post("/recent", response_model=SessionRead, responses=_ERRORS)
+async def add_recent(
+    body: RecentItem, ctx: CurrentSession, db: DbSession, settings: SettingsDep
+) -> SessionRead:
+    """Record a product the customer looked at; ``data.recent`` lists them newest first."""
+    ctx = await service.add_recent(db, ctx, body.sku)
+    return service.render(ctx, settings)
+
+
+def _header(parse: Callable[[Any], T], value: str | None, name: str) -> T | None:
+    """Validate an identity header with the same rules as the body field it mirrors."""
+    if value is None:
+        return None
+    try:
+        return parse(value)
+    except PydanticCustomError as exc:  # its type is the contract's code (invalid_phone, …)
+        raise Unprocessable(exc.message(), code=exc.type, field=name) from None

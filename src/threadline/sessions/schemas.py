@@ -1,0 +1,78 @@
+"""Request and response bodies of the Sessions part of the contract."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
+
+from threadline.core.types import ChannelField, PhoneField
+
+
+def parse_telegram_id(value: Any) -> int | None:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        return int(str(value).strip())
+    except ValueError:
+        raise PydanticCustomError(
+            "invalid_telegram_chat_id", "telegram_chat_id must be a whole number"
+        ) from None
+
+
+TelegramChatId = Annotated[int | None, BeforeValidator(parse_telegram_id)]
+
+
+class SessionStart(BaseModel):
+    phone: PhoneField | None = None
+    telegram_chat_id: TelegramChatId = None
+    # Required, but checked after the identity so {} answers identity_required first.
+    channel: ChannelField | None = None
+    customer_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+    password: Annotated[str, Field(max_length=1024)] | None = None
+
+
+class RecentItem(BaseModel):
+    sku: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.\-/]*$")]
+
+
+class SessionData(BaseModel):
+    cart: list[Any] = []
+    recent: list[Any] = []
+    chat_context: list[Any] = []
+    last_action: Any = None
+    channels: list[str] = []
+    conversation_summary: str = ""
+    last_recommended_skus: list[str] = []
+
+
+class SessionMetadata(BaseModel):
+    channels: list[str]
+    chat_context: list[Any]
+    conversation_summary: str
+    last_recommended_skus: list[str]
+
+
+class SessionRead(BaseModel):
+    session_id: uuid.UUID
+    phone: str | None
+    telegram_chat_id: int | None
+    channel: str
+    user_id: str
+    customer_id: str
+    data: SessionData
+    metadata: SessionMetadata
+    created_at: datetime
+    updated_at: datetime
+    is_active: bool
+    expires_at: datetime
+
+
+class SessionEnvelope(BaseModel):
+    session_token: str
+    session: SessionRead

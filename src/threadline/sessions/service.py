@@ -1,0 +1,374 @@
+"""Sessions: one continuing conversation per customer, joined by every channel and device.
+
+A session is *active* until it is ended or its time runs out: it expires ``SESSION_IDLE_DAYS``
+after the last authenticated call (sliding) and at the latest ``SESSION_MAX_AGE_DAYS`` after it
+was created.  Each device or channel that joins holds its own token.
+
+Sliding expiry without turning every read into a write: ``last_activity_at`` is written only
+when it is at least ``SESSION_TOUCH_SECONDS`` old.  A call reports ``expires_at = now + idle``
+and the session is honoured until ``last_activity_at + idle + touch``, which is never earlier
+than anything reported, so a client can trust its ``expires_at``.
+"""
+
+from __future__ import annotations
+
+import copy
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from threadline.config import Settings
+from threadline.core import metrics
+from threadline.core.clock import clock
+from threadline.core.errors import ServiceKeyRequired, Unprocessable
+from threadline.core.phone import mask_phone
+from threadline.core.security import hash_token, new_session_token, password_hasher, verify_password
+from threadline.core.types import CHANNELS, Channel
+from threadline.customers import service as customers
+from threadline.customers.errors import CustomerMismatch, InvalidCredentials
+from threadline.customers.models import Customer
+from threadline.sessions import repository
+from threadline.sessions.errors import IdentityRequired, SessionNotFound
+from threadline.sessions.models import ConversationSession
+from threadline.sessions.schemas import SessionMetadata, SessionRead, SessionStart
+
+log = structlog.get_logger()
+
+RECENT_LIMIT = 50
+
+
+@dataclass(slots=True)
+class SessionContext:
+    """An authenticated call: the session, the token used and the customer's identities."""
+
+    session: ConversationSession
+    token_id: uuid.UUID
+    channel: str
+    phone: str | None
+    telegram_chat_id: int | None
+
+
+def empty_data(channel: str) -> dict[str, Any]:
+    return {
+        "cart": [],
+        "recent": [],
+        "chat_context": [],
+        "last_action": None,
+        "channels": [channel],
+        "conversation_summary": "",
+        "last_recommended_skus": [],
+    }
+
+
+# --- time -------------------------------------------------------------------------------------
+
+
+def _limits(settings: Settings) -> tuple[timedelta, timedelta, timedelta]:
+    return (
+        timedelta(days=settings.session_idle_days),
+        timedelta(days=settings.session_max_age_days),
+        timedelta(seconds=settings.session_touch_seconds),
+    )
+
+
+def is_expired(session: ConversationSession, now: datetime, settings: Settings) -> bool:
+    idle, max_age, touch = _limits(settings)
+    return now >= session.last_activity_at + idle + touch or now >= session.created_at + max_age
+
+
+def expires_at(session: ConversationSession, now: datetime, settings: Settings) -> datetime:
+    idle, max_age, _ = _limits(settings)
+    return min(now + idle, session.created_at + max_age)
+
+
+def touch_due(last: datetime, now: datetime, settings: Settings) -> bool:
+    return now - last >= timedelta(seconds=settings.session_touch_seconds)
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def render(ctx: SessionContext, settings: Settings, now: datetime | None = None) -> SessionRead:
+    """The contract's session object, ``metadata`` derived from ``data`` so they never disagree."""
+    now = now or clock.now()
+    session = ctx.session
+    data = {**empty_data(ctx.channel), **session.data}
+    return SessionRead(
+        session_id=session.session_id,
+        phone=ctx.phone,
+        telegram_chat_id=ctx.telegram_chat_id,
+        channel=ctx.channel,
+        user_id=session.customer_id,
+        customer_id=session.customer_id,
+        data=data,  # type: ignore[arg-type]
+        metadata=SessionMetadata(
+            channels=data["channels"],
+            chat_context=data["chat_context"],
+            conversation_summary=data["conversation_summary"],
+            last_recommended_skus=data["last_recommended_skus"],
+        ),
+        created_at=session.created_at,
+        updated_at=session.updated_at,
+        is_active=session.is_active,
+        expires_at=expires_at(session, now, settings),
+    )
+
+
+# --- authenticated calls ------------------------------------------------------------------------
+
+
+async def authenticate(db: AsyncSession, settings: Settings, token: str) -> SessionContext:
+    """The session behind ``token``; records the activity that slides its expiry."""
+    row = await repository.by_token_hash(db, hash_token(token))
+    now = clock.now()
+    if row is None:
+        log.info("session.restore.not_found", reason="unknown_or_revoked")
+        raise SessionNotFound()
+    session, token_id, channel, token_used_at, phone, telegram_chat_id = row
+    if is_expired(session, now, settings):
+        log.info("session.restore.not_found", reason="expired", session_id=str(session.session_id))
+        raise SessionNotFound()
+    if touch_due(session.last_activity_at, now, settings):
+        await repository.touch_session(db, session.session_id, now)
+        session.last_activity_at = now
+    if touch_due(token_used_at, now, settings):
+        await repository.touch_token(db, token_id, now)
+    return SessionContext(session, token_id, channel, phone, telegram_chat_id)
+
+
+async def update_data(
+    db: AsyncSession, ctx: SessionContext, mutate: Callable[[dict[str, Any]], None]
+) -> SessionContext:
+    """Apply ``mutate`` to the session's data under a row lock, so concurrent writers all land."""
+    session = await repository.lock(db, ctx.session.session_id)
+    if session is None:
+        raise SessionNotFound()
+    data = copy.deepcopy(session.data)
+    mutate(data)
+    session.data = data
+    session.updated_at = clock.now()
+    await db.flush()
+    ctx.session = session
+    return ctx
+
+
+async def add_recent(db: AsyncSession, ctx: SessionContext, sku: str) -> SessionContext:
+    def _push(data: dict[str, Any]) -> None:
+        recent = [s for s in data.get("recent", []) if s != sku]
+        data["recent"] = [sku, *recent][:RECENT_LIMIT]
+        data["last_action"] = "viewed_product"
+
+    return await update_data(db, ctx, _push)
+
+
+# --- start and restore --------------------------------------------------------------------------
+
+
+async def start(
+    db: AsyncSession,
+    settings: Settings,
+    request: SessionStart,
+    *,
+    trusted: bool,
+    user_agent: str | None = None,
+) -> tuple[str, SessionContext]:
+    """Resolve the customer, then join their active session or create one; returns a new token."""
+    log.info(
+        "session.create.start",
+        phone=mask_phone(request.phone),
+        telegram=request.telegram_chat_id is not None,
+        channel=request.channel,
+        customer_id=request.customer_id,
+    )
+    if not request.phone and request.telegram_chat_id is None:
+        log.warning("session.create.validation_failed", reason="identity_required")
+        raise IdentityRequired()
+    if request.channel is None:
+        raise Unprocessable(
+            f"channel is required: one of {CHANNELS}", code="invalid_channel", field="channel"
+        )
+    channel = request.channel
+    if request.phone is None and not trusted:
+        log.warning("session.create.validation_failed", reason="telegram_without_service_key")
+        raise ServiceKeyRequired(
+            "Starting a session from a telegram_chat_id alone needs X-Service-Key.",
+            field="telegram_chat_id",
+        )
+    customer = await _resolve_customer(db, settings, request, trusted=trusted)
+    if request.customer_id is not None and request.customer_id != customer.customer_id:
+        log.warning("session.create.validation_failed", reason="customer_mismatch")
+        raise CustomerMismatch(field="customer_id")
+    if request.phone and request.telegram_chat_id is not None:
+        if trusted:
+            await customers.link_telegram(db, customer, request.telegram_chat_id)
+        else:
+            # Chat ids are public: linking one on an untrusted word would let anyone route a
+            # stranger's Telegram messages into their own session.
+            log.warning("session.create.telegram_not_linked", reason="no_service_key")
+
+    session, created = await _join_or_create(db, settings, customer.customer_id, channel)
+    token, ctx = await _issue_token(db, session, customer, channel, user_agent)
+    metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
+    log.info(
+        "session.create.success",
+        session_id=str(session.session_id),
+        customer_id=customer.customer_id,
+        phone=mask_phone(customer.phone),
+        channel=channel.value,
+        created=created,
+    )
+    return token, ctx
+
+
+async def restore_by_identity(
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    telegram_chat_id: int | None = None,
+    customer_id: str | None = None,
+    phone: str | None = None,
+    channel: Channel | None = None,
+    user_agent: str | None = None,
+) -> tuple[str, SessionContext]:
+    """For trusted callers: find a customer's active session by another identity; new token."""
+    customer: Customer | None
+    if telegram_chat_id is not None:
+        customer = await customers.find_by_telegram(db, telegram_chat_id)
+        channel = channel or Channel.telegram
+    elif customer_id is not None:
+        customer = await customers.get(db, customer_id)
+    else:
+        assert phone is not None
+        customer = await customers.find_by_phone(db, phone)
+    session = await repository.lock_active(db, customer.customer_id) if customer else None
+    if customer is None or session is None or is_expired(session, clock.now(), settings):
+        log.info("session.restore.not_found", reason="no_active_session", by="service")
+        raise SessionNotFound()
+    channel = channel or Channel(session.data["channels"][-1])
+    _add_channel(session, channel)
+    session.last_activity_at = max(session.last_activity_at, clock.now())
+    return await _issue_token(db, session, customer, channel, user_agent)
+
+
+async def _resolve_customer(
+    db: AsyncSession, settings: Settings, request: SessionStart, *, trusted: bool
+) -> Customer:
+    if request.phone is None:
+        assert request.telegram_chat_id is not None
+        return await customers.get_or_create_by_telegram(
+            db, request.telegram_chat_id, source="telegram"
+        )
+    existing = await customers.find_by_phone(db, request.phone)
+    needs_password = request.password is not None or (
+        existing is not None and existing.password_hash is not None
+    )
+    if needs_password:
+        stored = existing.password_hash if existing else None
+        # End the read transaction before hashing: argon2 takes tens of milliseconds and the
+        # embedded store has a single connection that other requests are waiting for.
+        await db.commit()
+        hasher = password_hasher(
+            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
+        )
+        if not await verify_password(hasher, stored, request.password or ""):
+            log.warning("session.create.validation_failed", reason="invalid_credentials")
+            raise InvalidCredentials()
+        assert existing is not None
+        return existing
+    if existing is not None:
+        return existing
+    if request.customer_id is not None:
+        # Never create a record for a phone while the caller claims some other customer's id.
+        raise CustomerMismatch(field="customer_id")
+    return await customers.get_or_create_by_phone(db, request.phone, source="session")
+
+
+async def _join_or_create(
+    db: AsyncSession, settings: Settings, customer_id: str, channel: Channel
+) -> tuple[ConversationSession, bool]:
+    now = clock.now()
+    session = await repository.lock_active(db, customer_id)
+    if session is not None and is_expired(session, now, settings):
+        session.is_active = False
+        session.ended_at = now
+        session.end_reason = "expired"
+        await db.flush()
+        log.info("session.expired", session_id=str(session.session_id))
+        session = None
+    if session is not None:
+        log.info("session.create.existing", session_id=str(session.session_id))
+        _add_channel(session, channel)
+        session.last_activity_at = max(session.last_activity_at, now)
+        return session, False
+    new_id = uuid.uuid4()
+    await repository.insert_active_unless_exists(
+        db,
+        {
+            "session_id": new_id,
+            "customer_id": customer_id,
+            "is_active": True,
+            "data": empty_data(channel.value),
+            "created_at": now,
+            "updated_at": now,
+            "last_activity_at": now,
+        },
+    )
+    # Re-read under lock: if a concurrent start won the insert, this is its session.
+    session = await repository.lock_active(db, customer_id)
+    assert session is not None, "active session insert left no row"
+    created = session.session_id == new_id
+    if not created:
+        _add_channel(session, channel)
+    return session, created
+
+
+def _add_channel(session: ConversationSession, channel: Channel) -> None:
+    channels = list(session.data.get("channels", []))
+    if channel.value in channels:
+        return
+    channels.append(channel.value)
+    session.data = {**session.data, "channels": channels}
+    session.updated_at = clock.now()
+    log.info("session.channel.added", session_id=str(session.session_id), channel=channel.value)
+
+
+async def _issue_token(
+    db: AsyncSession,
+    session: ConversationSession,
+    customer: Customer,
+    channel: Channel,
+    user_agent: str | None,
+) -> tuple[str, SessionContext]:
+    token = new_session_token()
+    token_id = uuid.uuid4()
+    now = clock.now()
+    await repository.add_token(
+        db,
+        token_id=token_id,
+        token_hash=hash_token(token),
+        session_id=session.session_id,
+        customer_id=customer.customer_id,
+        channel=channel.value,
+        user_agent=(user_agent or "")[:256] or None,
+        created_at=now,
+        last_used_at=now,
+    )
+    return token, SessionContext(
+        session, token_id, channel.value, customer.phone, customer.telegram_chat_id
+    )
+
+
+async def purge_expired(db: AsyncSession, settings: Settings) -> int:
+    """Delete sessions (and their tokens) that ended or ran out of time."""
+    idle, max_age, touch = _limits(settings)
+    now = clock.now()
+    removed = await repository.delete_expired(
+        db, idle_cutoff=now - idle - touch, absolute_cutoff=now - max_age
+    )
+    log.info("session.purge.done", removed=removed)
+    return removed
