@@ -1,0 +1,57 @@
+# Two commands matter: `make run` and `make test`. Everything else is a helper for them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip install --quiet --disable-pip-version-check
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# PostgreSQL used by the test suite (the second store every test runs on).
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export TEST_DATABASE_URL
+
+.PHONY: run test test-sqlite lint install install-dev bench bench-deps clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: $(BIN)/python requirements.lock pyproject.toml
+	$(PIP) --require-hashes -r requirements.lock
+	$(PIP) --no-deps -e .
+	@touch $@
+
+$(VENV)/.dev: $(BIN)/python requirements-dev.lock pyproject.toml
+	$(PIP) --require-hashes -r requirements-dev.lock
+	$(PIP) --no-deps -e .
+	@touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## make run: install, migrate, load demo data into an empty store, serve on http://$(HOST):$(PORT)
+run: install
+	$(BIN)/threadline migrate
+	$(BIN)/threadline serve --host $(HOST) --port $(PORT)
+
+## make test: lint, then the whole suite on SQLite and on PostgreSQL ($(TEST_DATABASE_URL))
+test: install-dev lint
+	$(BIN)/pytest
+
+## make test-sqlite: the suite on SQLite only (for a machine without PostgreSQL)
+test-sqlite: install-dev
+	TEST_STORES=sqlite $(BIN)/pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
+
+bench-deps:
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+
+## make bench: the session benchmarks on both stores (ratios to /healthz)
+bench: install-dev bench-deps
+	$(BIN)/python benchmarks/sessions.py --store both
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
