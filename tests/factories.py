@@ -41,5 +41,7 @@ async def set_password(app: Any, phone: str, password: str) -> None:
     )
     hashed = await hash_password(hasher, password)
     async with app.state.sessionmaker() as db:
-        await db.execute(update(Customer).where(Customer.phone == phone).values(password_hash=hashed))
+        await db.execute(
+            update(Customer).where(Customer.phone == phone).values(password_hash=hashed)
+        )
         await db.commit()

@@ -9,11 +9,26 @@ import httpx
 from tests.factories import auth, new_phone, start
 
 SESSION_FIELDS = {
-    "session_id", "phone", "telegram_chat_id", "channel", "user_id", "customer_id", "data",
-    "metadata", "created_at", "updated_at", "is_active", "expires_at",
+    "session_id",
+    "phone",
+    "telegram_chat_id",
+    "channel",
+    "user_id",
+    "customer_id",
+    "data",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "is_active",
+    "expires_at",
 }
 DATA_FIELDS = {
-    "cart", "recent", "chat_context", "last_action", "channels", "conversation_summary",
+    "cart",
+    "recent",
+    "chat_context",
+    "last_action",
+    "channels",
+    "conversation_summary",
     "last_recommended_skus",
 }
 METADATA_FIELDS = {"channels", "chat_context", "conversation_summary", "last_recommended_skus"}
@@ -34,7 +49,8 @@ async def test_fresh_kiosk_login_creates_session_with_seed_structure(client: htt
     assert set(session["data"]) >= DATA_FIELDS
     assert set(session["metadata"]) >= METADATA_FIELDS
     assert session["phone"] == "+919876543210"
-    assert session["customer_id"] and session["user_id"] == session["customer_id"]
+    assert session["customer_id"]
+    assert session["user_id"] == session["customer_id"]
     assert session["channel"] == "kiosk"
     assert session["data"]["channels"] == session["metadata"]["channels"] == ["kiosk"]
     assert session["is_active"] is True

@@ -17,12 +17,15 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict[str, 
     body = response.json()
     assert set(body) == {"error"}
     assert body["error"]["code"] == code
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
     return body["error"]
 
 
 async def test_start_without_phone_or_telegram_is_identity_required(client: httpx.AsyncClient):
-    assert_error(await client.post("/session/start", json={"channel": "web"}), 400, "identity_required")
+    assert_error(
+        await client.post("/session/start", json={"channel": "web"}), 400, "identity_required"
+    )
     assert_error(await client.post("/session/start", json={}), 400, "identity_required")
 
 
@@ -44,7 +47,9 @@ async def test_start_without_channel_is_invalid_channel(client: httpx.AsyncClien
     assert assert_error(response, 422, "invalid_channel")["field"] == "channel"
 
 
-async def test_customer_id_that_disagrees_with_phone_is_customer_mismatch(client: httpx.AsyncClient):
+async def test_customer_id_that_disagrees_with_phone_is_customer_mismatch(
+    client: httpx.AsyncClient,
+):
     mine = await start(client)
     other = await start(client)
     response = await client.post(
@@ -58,11 +63,17 @@ async def test_customer_id_that_disagrees_with_phone_is_customer_mismatch(client
     assert_error(response, 409, "customer_mismatch")
 
 
-async def test_customer_id_claimed_for_unknown_phone_is_customer_mismatch(client: httpx.AsyncClient):
+async def test_customer_id_claimed_for_unknown_phone_is_customer_mismatch(
+    client: httpx.AsyncClient,
+):
     known = await start(client)
     response = await client.post(
         "/session/start",
-        json={"phone": new_phone(), "channel": "web", "customer_id": known["session"]["customer_id"]},
+        json={
+            "phone": new_phone(),
+            "channel": "web",
+            "customer_id": known["session"]["customer_id"],
+        },
     )
     assert_error(response, 409, "customer_mismatch")
 
@@ -102,7 +113,9 @@ async def test_password_protected_customer_needs_right_password(
 
 async def test_unknown_phone_with_password_creates_no_customer(client: httpx.AsyncClient):
     phone = new_phone()
-    await client.post("/session/start", json={"phone": phone, "channel": "web", "password": "x" * 9})
+    await client.post(
+        "/session/start", json={"phone": phone, "channel": "web", "password": "x" * 9}
+    )
     created = await client.post("/session/start", json={"phone": phone, "channel": "web"})
     assert created.status_code == 200
     assert created.json()["session"]["data"]["channels"] == ["web"]
@@ -118,7 +131,8 @@ async def test_telegram_start_without_phone_needs_service_key(client: httpx.Asyn
     assert ok.status_code == 200
     session = ok.json()["session"]
     assert session["telegram_chat_id"] == 5550001
-    assert session["customer_id"] and session["phone"] is None
+    assert session["customer_id"]
+    assert session["phone"] is None
 
 
 async def test_restore_unknown_token_is_session_not_found(client: httpx.AsyncClient):
@@ -157,7 +171,8 @@ async def test_identity_restore_with_service_key_finds_the_session(client: httpx
         "/session/restore", headers={**key, "X-Customer-Id": web["session"]["customer_id"]}
     )
 
-    assert by_phone.status_code == 200 and by_id.status_code == 200
+    assert by_phone.status_code == 200
+    assert by_id.status_code == 200
     assert by_phone.json()["session"]["session_id"] == web["session"]["session_id"]
     assert by_phone.json()["session"]["channel"] == "whatsapp"
     assert by_id.json()["session"]["data"]["channels"] == ["web", "whatsapp"]

@@ -1,0 +1,316 @@
+"""Throughput of the session endpoints, as ratios to ``GET /healthz`` of the same server.
+
+What it measures: one ``threadline serve`` process (one worker) on a fresh store, loaded with
+``wrk`` (2 threads, ``--connections`` connections, ``--duration`` seconds, ``--latency``) on:
+
+1. ``GET /healthz``                        no database: the baseline of the server itself
+2. ``GET /session``                        200 tokens of different customers, rotated
+3. ``POST /session/restore``               the same tokens
+4. ``POST /session/start`` (new customer)  a never-seen phone per request: customer + session
+5. ``POST /session/start`` (existing)      the 200 pre-created phones: join + new token
+
+Absolute req/s depend on the machine; the ratio to /healthz in the same run is what is compared.
+Targets: GET /session >= 0.5, restore >= 0.5, both start variants >= 0.3, p99 < 20 ms on all.
+A run with non-2xx answers or socket errors is invalid and reported as such.
+
+Run:  .venv/bin/python benchmarks/sessions.py [--store sqlite|postgresql|both]
+          [--duration 10] [--connections 32] [--check]
+Needs wrk (``apt-get install wrk`` or ``make bench-deps``) and, for PostgreSQL, a server at
+127.0.0.1:5432 (user postgres, trust auth); a database is created for the run and dropped.
+Writes ``benchmarks/results/sessions-<store>.json`` (and the server log next to it).
+Exit code 0, or 1 with ``--check`` when a target is missed, or 2 when it could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import httpx
+
+HERE = Path(__file__).resolve().parent
+LUA = HERE / "lua"
+RESULTS = HERE / "results"
+THREADLINE = Path(sys.executable).parent / "threadline"
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+WRK_THREADS = 2
+SESSIONS = 200
+P99_LIMIT_MS = 20.0
+# (label, method, path, lua script, script arguments, minimum ratio to /healthz)
+ENDPOINTS = [
+    ("GET /healthz", "GET", "/healthz", None, [], None),
+    ("GET /session", "GET", "/session", "tokens.lua", ["{tokens}", "GET"], 0.5),
+    ("POST /session/restore", "POST", "/session/restore", "tokens.lua", ["{tokens}", "POST"], 0.5),
+    ("POST /session/start (new)", "POST", "/session/start", "start_new.lua", ["{salt}"], 0.3),
+    ("POST /session/start (existing)", "POST", "/session/start", "start_existing.lua", ["{phones}"], 0.3),
+]
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not run (as opposed to: it ran and a target was missed)."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database for this run, dropped afterwards (even when the run fails)."""
+    name = f"threadline_bench_{os.getpid()}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise BenchError(f"cannot create a PostgreSQL database at {PG_ADMIN_DSN}: {exc}") from exc
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def server(database_url: str, workdir: Path, log_path: Path) -> Iterator[str]:
+    """Start ``threadline serve`` on a free port, wait for /healthz, always stop it."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(workdir),
+        "SERVICE_API_KEY": os.urandom(16).hex(),
+        "LOG_LEVEL": "WARNING",
+        "ACCESS_LOG": "false",
+        "LOAD_DEMO_DATA": "true",
+    }
+    cmd = [str(THREADLINE), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("wb") as log:
+        # Own session: Ctrl-C reaches this script, which then stops the server in order.
+        # cwd=workdir so a developer's .env in the project does not change the settings.
+        proc = subprocess.Popen(
+            cmd, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise BenchError(f"server exited with {proc.returncode}; see {log_path}")
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise BenchError(f"server did not answer /healthz within 60 s; see {log_path}")
+                time.sleep(0.2)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def create_sessions(base: str, workdir: Path) -> dict[str, Path]:
+    """Start SESSIONS sessions of distinct new customers; write their tokens and phones."""
+    tokens, phones = [], []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for n in range(SESSIONS):
+            phone = f"+91600000{n:04d}"
+            body = {"phone": phone, "channel": ("web", "kiosk", "app")[n % 3]}
+            resp = client.post("/session/start", json=body)
+            if resp.status_code != 200:
+                raise BenchError(f"POST /session/start -> {resp.status_code}: {resp.text[:300]}")
+            tokens.append(resp.json()["session_token"])
+            phones.append(phone)
+        resp = client.get("/session", headers={"X-Session-Token": tokens[0]})
+        if resp.status_code != 200:
+            raise BenchError(f"GET /session -> {resp.status_code}: {resp.text[:300]}")
+    files = {"tokens": workdir / "tokens.txt", "phones": workdir / "phones.txt"}
+    files["tokens"].write_text("\n".join(tokens) + "\n")
+    files["phones"].write_text("\n".join(phones) + "\n")
+    return files
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise BenchError(f"unexpected wrk latency {text!r}")
+    return float(match[1]) * _UNITS_MS[match[2]]
+
+
+def parse_wrk(out: str) -> dict[str, float | int]:
+    """Requests/sec, p50/p99 (from --latency), non-2xx and socket errors of a wrk report."""
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", out, re.M)
+    total = re.search(r"^\s*(\d+) requests in", out, re.M)
+    pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
+    if not (rps and total and "50" in pct and "99" in pct):
+        raise BenchError(f"cannot parse wrk output:\n{out}")
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "requests": int(total[1]),
+        "rps": float(rps[1]),
+        "p50_ms": _ms(pct["50"]),
+        "p99_ms": _ms(pct["99"]),
+        "non_2xx": int(non2xx[1]) if non2xx else 0,
+        "socket_errors": sum(int(n) for n in sock.groups()) if sock else 0,
+    }
+
+
+def run_wrk(url: str, script: str | None, args: list[str], duration: int, conns: int) -> dict:
+    cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{conns}", f"-d{duration}s", "--latency", "--timeout", "5s"]
+    if script:
+        cmd += ["-s", str(LUA / script)]
+    cmd.append(url)
+    if args:
+        cmd += ["--", *args]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise BenchError(f"wrk failed ({proc.returncode}): {proc.stderr or proc.stdout}")
+    return parse_wrk(proc.stdout)
+
+
+def bench_store(store: str, opts: argparse.Namespace) -> dict:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log_path = RESULTS / f"sessions-{store}.server.log"
+    with tempfile.TemporaryDirectory(prefix="threadline-bench-") as tmp:
+        workdir = Path(tmp)
+        with (
+            postgres_database() if store == "postgresql" else _sqlite(workdir)
+        ) as url, server(url, workdir, log_path) as base:
+            files = {k: str(v) for k, v in create_sessions(base, workdir).items()}
+            rows: list[dict] = []
+            for label, _method, path, script, args, target in ENDPOINTS:
+                fill = {**files, "salt": "0"}
+                if opts.warmup > 0:  # discarded: lets caches and the connection pool settle
+                    warm = [a.format(**fill) for a in args]
+                    run_wrk(base + path, script, warm, opts.warmup, opts.connections)
+                fill["salt"] = "1"  # a fresh phone range for the measured start run
+                figures = run_wrk(
+                    base + path, script, [a.format(**fill) for a in args],
+                    opts.duration, opts.connections,
+                )  # fmt: skip
+                rows.append({"endpoint": label, "target_ratio": target, **figures})
+    baseline = rows[0]["rps"]
+    for row in rows:
+        row["ratio"] = row["rps"] / baseline if baseline else 0.0
+        row["valid"] = row["non_2xx"] == 0 and row["socket_errors"] == 0
+        row["passed"] = (
+            row["valid"]
+            and row["p99_ms"] < P99_LIMIT_MS
+            and (row["target_ratio"] is None or row["ratio"] >= row["target_ratio"])
+        )
+    errors = _server_errors(log_path)
+    return {
+        "store": store,
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "duration_s": opts.duration,
+        "connections": opts.connections,
+        "wrk_threads": WRK_THREADS,
+        "server_workers": 1,
+        "p99_limit_ms": P99_LIMIT_MS,
+        "server_error_lines": errors,
+        "results": rows,
+        "passed": all(row["passed"] for row in rows),
+    }
+
+
+@contextmanager
+def _sqlite(workdir: Path) -> Iterator[str]:
+    yield f"sqlite:///{workdir / 'bench.db'}"
+
+
+def _server_errors(log_path: Path) -> list[str]:
+    """Lines of the server log that look like errors (the log level is WARNING)."""
+    pattern = re.compile(r"error|exception|traceback|critical", re.I)
+    return [line for line in log_path.read_text(errors="replace").splitlines() if pattern.search(line)]
+
+
+def print_table(report: dict) -> None:
+    print(f"\n{report['store']}: {report['duration_s']} s per endpoint, "
+          f"{report['connections']} connections, {WRK_THREADS} wrk threads, 1 server worker")  # fmt: skip
+    head = f"{'endpoint':<31} {'req/s':>9} {'ratio':>6} {'p50 ms':>7} {'p99 ms':>7} {'non-2xx':>8}  {'target':<18} result"
+    print(head)
+    print("-" * len(head))
+    for row in report["results"]:
+        target = f"p99<{P99_LIMIT_MS:g}ms"
+        if row["target_ratio"] is not None:
+            target = f">={row['target_ratio']:.2f}x, " + target
+        result = "PASS" if row["passed"] else ("INVALID" if not row["valid"] else "FAIL")
+        non2xx = row["non_2xx"] + row["socket_errors"]
+        print(f"{row['endpoint']:<31} {row['rps']:>9.0f} {row['ratio']:>6.2f} {row['p50_ms']:>7.2f} "
+              f"{row['p99_ms']:>7.2f} {non2xx:>8}  {target:<18} {result}")  # fmt: skip
+    for row in report["results"]:
+        if not row["valid"]:
+            print(f"!! {row['endpoint']}: {row['non_2xx']} non-2xx responses and "
+                  f"{row['socket_errors']} socket errors of {row['requests']}; figures are not valid",
+                  file=sys.stderr)  # fmt: skip
+    if report["server_error_lines"]:
+        print(f"!! the server logged {len(report['server_error_lines'])} error lines, first: "
+              f"{report['server_error_lines'][0][:300]}", file=sys.stderr)  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--warmup", type=int, default=1, help="discarded seconds before each")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    opts = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed: run `apt-get install wrk` (or `make bench-deps`).", file=sys.stderr)
+        return 2
+    if not THREADLINE.exists():
+        print(f"{THREADLINE} not found: install the project into this virtualenv.", file=sys.stderr)
+        return 2
+    stores = ["sqlite", "postgresql"] if opts.store == "both" else [opts.store]
+    passed = True
+    try:
+        for store in stores:
+            report = bench_store(store, opts)
+            print_table(report)
+            out = RESULTS / f"sessions-{store}.json"
+            out.write_text(json.dumps(report, indent=2) + "\n")
+            print(f"written to {out.relative_to(HERE.parent)}")
+            passed = passed and report["passed"]
+    except BenchError as exc:
+        print(f"benchmark could not run: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 1 if opts.check and not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
