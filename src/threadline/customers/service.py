@@ -50,7 +50,7 @@ async def _get_or_create(
     if customer is not None:
         return customer
     now = clock.now()
-    values = {
+    values: dict[str, object] = {
         "customer_id": new_customer_id(),
         column: value,
         "source": source,

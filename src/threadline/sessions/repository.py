@@ -35,7 +35,9 @@ _BY_TOKEN = (
 )
 
 
-async def by_token_hash(db: AsyncSession, token_hash: str) -> Row[Any] | None:
+async def by_token_hash(
+    db: AsyncSession, token_hash: str
+) -> Row[ConversationSession, uuid.UUID, str, datetime, str | None, int | None] | None:
     """The active session, token and customer identity behind a token, in one indexed query."""
     result = await db.execute(_BY_TOKEN.where(SessionToken.token_hash == token_hash))
     return result.first()

@@ -29,7 +29,7 @@ log = structlog.get_logger()
 T = TypeVar("T")
 router = APIRouter(prefix="/session", tags=["sessions"])
 
-_ERRORS = {
+_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"description": "identity_required"},
     401: {"description": "invalid_credentials or service_key_required"},
     404: {"description": "session_not_found"},
