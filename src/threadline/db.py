@@ -124,24 +124,6 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session per request: committed when the handler returns, rolled back on error.
-
-    Used with ``scope="function"`` so the commit happens before the response is sent: a 200
-    is only ever sent for a write that is already durable.
-    """
-    async with request.app.state.sessionmaker() as db:
-        try:
-            yield db
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
-
-
-DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
-
-
 @asynccontextmanager
 async def session_scope(
     maker: async_sessionmaker[AsyncSession],
@@ -154,6 +136,19 @@ async def session_scope(
         except BaseException:
             await db.rollback()
             raise
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """One unit of work per request: committed when the handler returns, rolled back on error.
+
+    Used with ``scope="function"`` so the commit happens before the response is sent: a 200
+    is only ever sent for a write that is already durable.
+    """
+    async with session_scope(request.app.state.sessionmaker) as db:
+        yield db
+
+
+DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]
 
 
 def dialect_insert(db: AsyncSession, table: Any) -> Any:
