@@ -40,3 +40,9 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
         writer.writerow(header)
         writer.writerows(rows)
     return path
+
+
+async def must_load(app: FastAPI, customer_id: str) -> Customer:
+    customer = await load(app, customer_id)
+    assert customer is not None, f"customer {customer_id} is not in the store"
+    return customer

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.customers.helpers import count_customers, import_file, load, write_csv
+from tests.customers.helpers import count_customers, import_file, load, must_load, write_csv
 from tests.factories import new_phone, start
 
 HEADER = ["customer_id", "phone", "name", "loyalty_tier", "loyalty_points", "purchase_history"]
@@ -81,7 +81,7 @@ async def test_first_row_of_a_duplicated_customer_id_wins(app: FastAPI, mixed_cs
 async def test_phones_written_in_local_forms_are_stored_in_e164(app: FastAPI, mixed_csv: Path):
     await import_file(app, mixed_csv)
 
-    phones = {cid: (await load(app, cid)).phone for cid in ("G1", "G2", "G3", "G4")}  # type: ignore[union-attr]
+    phones = {cid: (await must_load(app, cid)).phone for cid in ("G1", "G2", "G3", "G4")}
 
     assert phones == {
         "G1": "+919876543210",  # "98765 43210"
@@ -219,3 +219,24 @@ async def test_file_without_customer_id_column_imports_nothing_and_says_why(
     assert (report.inserted, report.updated, report.rejected) == (0, 0, [])
     assert any("no customer_id column" in note for note in report.notes)
     assert await count_customers(app) == 0
+
+
+async def test_nan_or_infinity_in_an_extra_column_is_kept_as_text_not_fatal(
+    app: FastAPI, tmp_path: Path
+):
+    # json.loads turns "NaN"/"Infinity" into floats that are not valid JSON for PostgreSQL.
+    path = write_csv(
+        tmp_path / "nan.csv",
+        ["customer_id", "average_rating"],
+        [["N1", "NaN"], ["N2", "Infinity"], ["N3", "4.5"]],
+    )
+
+    report = await import_file(app, path)
+
+    assert (report.inserted, report.rejected) == (3, [])
+    profiles = {cid: (await must_load(app, cid)).profile for cid in ("N1", "N2", "N3")}
+    assert profiles == {
+        "N1": {"average_rating": "NaN"},
+        "N2": {"average_rating": "Infinity"},
+        "N3": {"average_rating": 4.5},
+    }

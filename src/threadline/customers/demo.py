@@ -168,7 +168,7 @@ TIERS = [
 
 
 def generate(count: int) -> list[dict[str, Any]]:
-    """``count`` customer records, identical on every call."""
+    """``count`` customer records, identical on every call but for their timestamps."""
     rng = random.Random(SEED)
     now = clock.now()
     used_phones = {SEED_PHONE}

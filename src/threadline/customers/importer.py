@@ -107,17 +107,26 @@ def _number(value: str | None, name: str, *, low: int, high: int) -> int | None:
     return int(number)
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN and Infinity: neither store accepts them
+
+
+def _strict_json(value: str) -> Any:
+    return json.loads(value, parse_constant=_refuse_constant)
+
+
 def _structured(value: str | None, name: str, kind: type) -> Any:
     if value is None or not value.strip():
         return kind()
     try:
-        parsed = json.loads(value)
+        parsed = _strict_json(value)
     except ValueError:
         try:
             # The seed system wrote Python reprs ("[{'order_id': …}]"); literal_eval reads them
             # without executing anything.
             parsed = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
+            json.dumps(parsed, allow_nan=False)  # must also be storable as JSON
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             raise RowError(f"{name} is neither JSON nor a Python literal") from None
     if not isinstance(parsed, kind):
         raise RowError(f"{name} must be a {'list' if kind is list else 'mapping'}")
@@ -126,7 +135,7 @@ def _structured(value: str | None, name: str, kind: type) -> Any:
 
 def _extra_value(value: str) -> Any:
     try:
-        return json.loads(value)
+        return _strict_json(value)
     except ValueError:
         return value
 
@@ -169,17 +178,17 @@ def parse_row(raw: dict[str, str], mapping: dict[str, str], extras: list[str]) -
     }
 
 
-def read_csv(path: Path) -> tuple[dict[str, str], list[str], Iterator[tuple[int, dict[str, str]]]]:
-    handle = path.open(newline="", encoding="utf-8-sig")
-    reader = csv.DictReader(handle)
-    mapping, extras = map_columns(list(reader.fieldnames or []))
+def read_header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle).fieldnames or [])
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
-        with handle:
-            for raw in reader:
-                yield reader.line_num, raw
 
-    return mapping, extras, rows()
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows with the physical line each ends on (a quoted field may span lines)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        for raw in reader:
+            yield reader.line_num, raw
 
 
 def count_rows(path: Path) -> int:
@@ -191,7 +200,7 @@ async def import_customers(
     db: AsyncSession, path: Path, *, on_progress: Callable[[int], None] | None = None
 ) -> ImportReport:
     report = ImportReport()
-    mapping, extras, rows = read_csv(path)
+    mapping, extras = map_columns(read_header(path))
     if "customer_id" not in mapping:
         report.notes.append("the file has no customer_id column: nothing can be imported")
         return report
@@ -209,7 +218,7 @@ async def import_customers(
     batch: list[tuple[int, dict[str, Any]]] = []
     seen_ids: set[str] = set()
     seen_phones: set[str] = set()
-    for line, raw in rows:
+    for line, raw in read_rows(path):
         report.read += 1
         try:
             row = parse_row(raw, mapping, extras)
@@ -247,7 +256,7 @@ async def _write_batch(
         taken = await db.execute(
             select(Customer.phone, Customer.customer_id).where(Customer.phone.in_(phones))
         )
-        owners = dict(taken.tuples().all())
+        owners = dict(taken.all())
     now = clock.now()
     values = []
     for line, row in batch:
