@@ -20,6 +20,8 @@ from threadline.db import create_engine, create_sessionmaker, session_scope
 from threadline.migrations import migrate
 from threadline.ops.router import router as ops_router
 from threadline.sessions import service as sessions
+from threadline.sessions.cache import SessionCache
+from threadline.sessions.cache import listen as listen_for_session_changes
 from threadline.sessions.router import router as sessions_router
 
 log = structlog.get_logger()
@@ -35,18 +37,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         maker = create_sessionmaker(engine)
         app.state.engine = engine
         app.state.sessionmaker = maker
+        app.state.session_cache = cache = SessionCache(ttl_seconds=settings.session_cache_seconds)
         await migrate(engine)
         if settings.load_demo_data:
             async with session_scope(maker) as db:
                 await demo.load_if_empty(db, customers=settings.demo_customers)
-        purger = asyncio.create_task(_purge_periodically(app, settings))
+        background = [
+            asyncio.create_task(_purge_periodically(app, settings)),
+            asyncio.create_task(listen_for_session_changes(engine, cache)),
+        ]
         log.info("app.started", database=engine.dialect.name, version=__version__)
         try:
             yield
         finally:
-            purger.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await purger
+            for task in background:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await engine.dispose()
             log.info("app.stopped")
 

@@ -10,7 +10,7 @@ PostgreSQL runs through asyncpg; read-modify-write paths lock their row with ``F
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,6 +136,13 @@ async def session_scope(
         except BaseException:
             await db.rollback()
             raise
+        for callback in db.info.pop("after_commit", ()):
+            callback()
+
+
+def on_commit(db: AsyncSession, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the unit of work that ``db`` belongs to has committed."""
+    db.info.setdefault("after_commit", []).append(callback)
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:

@@ -1,4 +1,8 @@
-"""Dependencies shared by every router: settings and the trusted-caller check."""
+"""Dependencies shared by every router: settings and the trusted-caller check.
+
+They are ``async def`` although they do not await: FastAPI runs a plain ``def`` dependency in
+a worker thread, a hand-off that would cost more than the dependency itself.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from threadline.config import Settings
 from threadline.core.security import service_key_matches
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -18,7 +22,7 @@ def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def is_trusted_caller(
+async def is_trusted_caller(
     settings: SettingsDep,
     x_service_key: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> bool:

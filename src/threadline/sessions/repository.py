@@ -13,34 +13,66 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, delete, or_, select, true, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Row,
+    String,
+    Uuid,
+    delete,
+    or_,
+    select,
+    text,
+    true,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from threadline.customers.models import Customer
-from threadline.db import insert_ignoring_conflicts
+from threadline.db import UTCDateTime, insert_ignoring_conflicts
+from threadline.sessions.cache import CHANNEL as CACHE_CHANNEL
 from threadline.sessions.models import ACTIVE, ConversationSession, SessionToken
 
-_BY_TOKEN = (
-    select(
-        ConversationSession,
-        SessionToken.token_id,
-        SessionToken.channel,
-        SessionToken.last_used_at,
-        Customer.phone,
-        Customer.telegram_chat_id,
-    )
-    .join(SessionToken, SessionToken.session_id == ConversationSession.session_id)
-    .join(Customer, Customer.customer_id == ConversationSession.customer_id)
-    .where(SessionToken.revoked_at.is_(None), ConversationSession.is_active == true())
+# The hot path of every authenticated call: one indexed query, written as text so that no
+# statement cache key has to be computed per request; the column types decode UUIDs, JSON and
+# UTC timestamps the same way on both stores.
+_BY_TOKEN = text(
+    """
+    SELECT s.session_id, s.customer_id, s.is_active, s.data, s.created_at, s.updated_at,
+           s.last_activity_at, t.token_id, t.channel, t.last_used_at, c.phone, c.telegram_chat_id
+    FROM session_tokens AS t
+    JOIN sessions AS s ON s.session_id = t.session_id
+    JOIN customers AS c ON c.customer_id = s.customer_id
+    WHERE t.token_hash = :token_hash AND t.revoked_at IS NULL AND s.is_active
+    """
+).columns(
+    session_id=Uuid(),
+    customer_id=String(),
+    is_active=Boolean(),
+    data=JSON(),
+    created_at=UTCDateTime(),
+    updated_at=UTCDateTime(),
+    last_activity_at=UTCDateTime(),
+    token_id=Uuid(),
+    channel=String(),
+    last_used_at=UTCDateTime(),
+    phone=String(),
+    telegram_chat_id=BigInteger(),
 )
 
 
-async def by_token_hash(
-    db: AsyncSession, token_hash: str
-) -> Row[ConversationSession, uuid.UUID, str, datetime, str | None, int | None] | None:
-    """The active session, token and customer identity behind a token, in one indexed query."""
-    result = await db.execute(_BY_TOKEN.where(SessionToken.token_hash == token_hash))
+async def by_token_hash(db: AsyncSession, token_hash: str) -> Row[Any] | None:
+    """The active session, token and customer identity behind a token."""
+    result = await db.execute(_BY_TOKEN, {"token_hash": token_hash})
     return result.first()
+
+
+async def notify_changed(db: AsyncSession, session_id: uuid.UUID) -> None:
+    """PostgreSQL only: tell every other process, at commit, that this session changed."""
+    await db.execute(
+        text("SELECT pg_notify(:channel, :session_id)"),
+        {"channel": CACHE_CHANNEL, "session_id": str(session_id)},
+    )
 
 
 async def lock(db: AsyncSession, session_id: uuid.UUID) -> ConversationSession | None:

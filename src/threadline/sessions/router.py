@@ -6,16 +6,18 @@ from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 import structlog
-from fastapi import APIRouter, Header
-from pydantic_core import PydanticCustomError
+from fastapi import APIRouter, Header, Request, Response
+from pydantic_core import PydanticCustomError, to_json
 
+from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.deps import SettingsDep, TrustedCaller
 from threadline.core.errors import ServiceKeyRequired, Unprocessable
+from threadline.core.security import service_key_matches
 from threadline.core.types import parse_channel, parse_phone
-from threadline.db import DbSession
+from threadline.db import DbSession, session_scope
 from threadline.sessions import service
-from threadline.sessions.dependencies import CurrentSession
+from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
 from threadline.sessions.errors import SessionTokenRequired
 from threadline.sessions.schemas import (
     RecentItem,
@@ -24,6 +26,7 @@ from threadline.sessions.schemas import (
     SessionStart,
     parse_telegram_id,
 )
+from threadline.sessions.service import SessionContext
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -43,68 +46,100 @@ async def start_session(
     body: SessionStart,
     db: DbSession,
     settings: SettingsDep,
+    cache: SessionCacheDep,
     trusted: TrustedCaller,
     user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> SessionEnvelope:
+) -> Response:
     """Start a session, or join the customer's active one from another channel or device."""
-    token, ctx = await service.start(db, settings, body, trusted=trusted, user_agent=user_agent)
-    return SessionEnvelope(session_token=token, session=service.render(ctx, settings))
+    token, ctx = await service.start(
+        db, settings, cache, body, trusted=trusted, user_agent=user_agent
+    )
+    return _envelope(token, ctx, settings)
 
 
 @router.post("/restore", response_model=SessionEnvelope, responses=_ERRORS)
 async def restore_session(
-    db: DbSession,
-    settings: SettingsDep,
-    trusted: TrustedCaller,
+    request: Request,
     x_session_token: Annotated[str | None, Header(max_length=512)] = None,
     x_telegram_id: Annotated[str | None, Header(max_length=32)] = None,
     x_customer_id: Annotated[str | None, Header(max_length=64)] = None,
     x_phone: Annotated[str | None, Header(max_length=32)] = None,
     x_channel: Annotated[str | None, Header(max_length=16)] = None,
+    x_service_key: Annotated[str | None, Header(include_in_schema=False)] = None,
     user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> SessionEnvelope:
-    """Restore by the device's token, or, for trusted services, by Telegram id, customer id or phone.
+) -> Response:
+    """Restore by the device's token, or, for trusted services, by Telegram id, customer id or
+    phone.
 
     A token restore returns the same token; an identity restore issues a new token for
     ``X-Channel`` (default: telegram for X-Telegram-Id, else the session's latest channel).
     """
+    # A hot path: state comes from app.state rather than a dependency tree per request.
+    state = request.app.state
+    settings: Settings = state.settings
     if x_session_token:
-        ctx = await service.authenticate(db, settings, x_session_token)
+        ctx = await service.authenticate_read(
+            state.sessionmaker, settings, state.session_cache, x_session_token
+        )
         metrics.SESSIONS_RESTORED.labels(channel=ctx.channel, by="token").inc()
         log.info("session.restore.success", session_id=str(ctx.session.session_id), by="token")
-        return SessionEnvelope(session_token=x_session_token, session=service.render(ctx, settings))
+        return _envelope(x_session_token, ctx, settings)
     if not (x_telegram_id or x_customer_id or x_phone):
         raise SessionTokenRequired()
-    if not trusted:
+    if not service_key_matches(x_service_key, settings.service_api_key.get_secret_value()):
         log.warning("session.restore.service_key_required")
         raise ServiceKeyRequired()
-    token, ctx = await service.restore_by_identity(
-        db,
-        settings,
-        telegram_chat_id=_header(parse_telegram_id, x_telegram_id, "X-Telegram-Id"),
-        customer_id=x_customer_id,
-        phone=_header(parse_phone, x_phone, "X-Phone"),
-        channel=_header(parse_channel, x_channel, "X-Channel"),
-        user_agent=user_agent,
-    )
+    async with session_scope(state.sessionmaker) as db:
+        token, ctx = await service.restore_by_identity(
+            db,
+            settings,
+            state.session_cache,
+            telegram_chat_id=_header(parse_telegram_id, x_telegram_id, "X-Telegram-Id"),
+            customer_id=x_customer_id,
+            phone=_header(parse_phone, x_phone, "X-Phone"),
+            channel=_header(parse_channel, x_channel, "X-Channel"),
+            user_agent=user_agent,
+        )
     metrics.SESSIONS_RESTORED.labels(channel=ctx.channel, by="service").inc()
     log.info("session.restore.success", session_id=str(ctx.session.session_id), by="service")
-    return SessionEnvelope(session_token=token, session=service.render(ctx, settings))
+    return _envelope(token, ctx, settings)
 
 
 @router.get("", response_model=SessionRead, responses=_ERRORS)
-async def get_session(ctx: CurrentSession, settings: SettingsDep) -> SessionRead:
+async def get_session(
+    request: Request, x_session_token: Annotated[str | None, Header(max_length=512)] = None
+) -> Response:
     """The session behind X-Session-Token (counts as activity: slides expires_at)."""
-    return service.render(ctx, settings)
+    if not x_session_token:
+        raise SessionTokenRequired()
+    state = request.app.state
+    ctx = await service.authenticate_read(
+        state.sessionmaker, state.settings, state.session_cache, x_session_token
+    )
+    return _json(service.render(ctx, state.settings))
 
 
 @router.post("/recent", response_model=SessionRead, responses=_ERRORS)
 async def add_recent(
-    body: RecentItem, ctx: CurrentSession, db: DbSession, settings: SettingsDep
-) -> SessionRead:
+    body: RecentItem,
+    ctx: CurrentSession,
+    db: DbSession,
+    settings: SettingsDep,
+    cache: SessionCacheDep,
+) -> Response:
     """Record a product the customer looked at; ``data.recent`` lists them newest first."""
-    ctx = await service.add_recent(db, ctx, body.sku)
-    return service.render(ctx, settings)
+    ctx = await service.add_recent(db, cache, ctx, body.sku)
+    return _json(service.render(ctx, settings))
+
+
+def _json(content: dict[str, Any]) -> Response:
+    # The routes declare their response_model for the OpenAPI description; returning a
+    # ready Response skips a second validation of data that service.render already shaped.
+    return Response(to_json(content), media_type="application/json")
+
+
+def _envelope(token: str, ctx: SessionContext, settings: Settings) -> Response:
+    return _json({"session_token": token, "session": service.render(ctx, settings)})
 
 
 def _header(parse: Callable[[Any], T], value: str | None, name: str) -> T | None:

@@ -13,6 +13,7 @@ than anything reported, so a client can trust its ``expires_at``.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline.config import Settings
 from threadline.core import metrics
@@ -32,25 +33,65 @@ from threadline.core.types import CHANNELS, Channel
 from threadline.customers import service as customers
 from threadline.customers.errors import CustomerMismatch, InvalidCredentials
 from threadline.customers.models import Customer
+from threadline.db import on_commit, session_scope
 from threadline.sessions import repository
+from threadline.sessions.cache import SessionCache
 from threadline.sessions.errors import IdentityRequired, SessionNotFound
 from threadline.sessions.models import ConversationSession
-from threadline.sessions.schemas import SessionMetadata, SessionRead, SessionStart
+from threadline.sessions.schemas import SessionStart
 
 log = structlog.get_logger()
 
 RECENT_LIMIT = 50
 
 
+@dataclass(slots=True, frozen=True)
+class SessionState:
+    """A read-only snapshot of a session row (what the API shows; never written back)."""
+
+    session_id: uuid.UUID
+    customer_id: str
+    is_active: bool
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+    last_activity_at: datetime
+
+    @classmethod
+    def of(cls, row: ConversationSession) -> SessionState:
+        return cls(
+            row.session_id,
+            row.customer_id,
+            row.is_active,
+            row.data,
+            row.created_at,
+            row.updated_at,
+            row.last_activity_at,
+        )
+
+
 @dataclass(slots=True)
 class SessionContext:
     """An authenticated call: the session, the token used and the customer's identities."""
 
-    session: ConversationSession
+    session: SessionState
     token_id: uuid.UUID
     channel: str
     phone: str | None
     telegram_chat_id: int | None
+    token_used_at: datetime
+
+
+async def mark_changed(db: AsyncSession, cache: SessionCache, session_id: uuid.UUID) -> None:
+    """Record that this transaction changes ``session_id``: every process's cached copy of it
+    is dropped once the transaction commits (see ``sessions.cache``)."""
+    changed: set[uuid.UUID] = db.info.setdefault("changed_sessions", set())
+    if session_id in changed:
+        return
+    changed.add(session_id)
+    on_commit(db, lambda: cache.invalidate(session_id))
+    if db.get_bind().dialect.name == "postgresql":
+        await repository.notify_changed(db, session_id)
 
 
 def empty_data(channel: str) -> dict[str, Any]:
@@ -76,12 +117,16 @@ def _limits(settings: Settings) -> tuple[timedelta, timedelta, timedelta]:
     )
 
 
-def is_expired(session: ConversationSession, now: datetime, settings: Settings) -> bool:
+def is_expired(
+    session: SessionState | ConversationSession, now: datetime, settings: Settings
+) -> bool:
     idle, max_age, touch = _limits(settings)
     return now >= session.last_activity_at + idle + touch or now >= session.created_at + max_age
 
 
-def expires_at(session: ConversationSession, now: datetime, settings: Settings) -> datetime:
+def expires_at(
+    session: SessionState | ConversationSession, now: datetime, settings: Settings
+) -> datetime:
     idle, max_age, _ = _limits(settings)
     return min(now + idle, session.created_at + max_age)
 
@@ -93,56 +138,109 @@ def touch_due(last: datetime, now: datetime, settings: Settings) -> bool:
 # --- rendering ----------------------------------------------------------------------------------
 
 
-def render(ctx: SessionContext, settings: Settings, now: datetime | None = None) -> SessionRead:
-    """The contract's session object, ``metadata`` derived from ``data`` so they never disagree."""
+def render(ctx: SessionContext, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
+    """The contract's session object (``schemas.SessionRead``) as plain data, ready to encode.
+
+    ``metadata`` is derived from ``data`` so the two can never disagree.  Built by hand rather
+    than through the pydantic model because it is on every hot path; a test checks that it
+    validates against ``SessionRead``.
+    """
     now = now or clock.now()
     session = ctx.session
     data = {**empty_data(ctx.channel), **session.data}
-    return SessionRead(
-        session_id=session.session_id,
-        phone=ctx.phone,
-        telegram_chat_id=ctx.telegram_chat_id,
-        channel=ctx.channel,
-        user_id=session.customer_id,
-        customer_id=session.customer_id,
-        data=data,
-        metadata=SessionMetadata(
-            channels=data["channels"],
-            chat_context=data["chat_context"],
-            conversation_summary=data["conversation_summary"],
-            last_recommended_skus=data["last_recommended_skus"],
-        ),
-        created_at=session.created_at,
-        updated_at=session.updated_at,
-        is_active=session.is_active,
-        expires_at=expires_at(session, now, settings),
-    )
+    return {
+        "session_id": session.session_id,
+        "phone": ctx.phone,
+        "telegram_chat_id": ctx.telegram_chat_id,
+        "channel": ctx.channel,
+        "user_id": session.customer_id,
+        "customer_id": session.customer_id,
+        "data": data,
+        "metadata": {
+            "channels": data["channels"],
+            "chat_context": data["chat_context"],
+            "conversation_summary": data["conversation_summary"],
+            "last_recommended_skus": data["last_recommended_skus"],
+        },
+        "created_at": session.created_at,
+        "updated_at": session.updated_at,
+        "is_active": session.is_active,
+        "expires_at": expires_at(session, now, settings),
+    }
 
 
 # --- authenticated calls ------------------------------------------------------------------------
 
 
-async def authenticate(db: AsyncSession, settings: Settings, token: str) -> SessionContext:
+async def authenticate(
+    db: AsyncSession, settings: Settings, cache: SessionCache, token: str
+) -> SessionContext:
     """The session behind ``token``; records the activity that slides its expiry."""
-    row = await repository.by_token_hash(db, hash_token(token))
+    key = hash_token(token)
+    ctx: SessionContext | None = cache.get(key)
+    if ctx is None:
+        snapshot = cache.snapshot()
+        row = await repository.by_token_hash(db, key)
+        if row is None:
+            log.info("session.restore.not_found", reason="unknown_or_revoked")
+            raise SessionNotFound()
+        ctx = SessionContext(
+            SessionState(
+                row.session_id,
+                row.customer_id,
+                row.is_active,
+                row.data,
+                row.created_at,
+                row.updated_at,
+                row.last_activity_at,
+            ),
+            row.token_id,
+            row.channel,
+            row.phone,
+            row.telegram_chat_id,
+            row.last_used_at,
+        )
+        cache.put(key, row.session_id, ctx, snapshot=snapshot)
     now = clock.now()
-    if row is None:
-        log.info("session.restore.not_found", reason="unknown_or_revoked")
-        raise SessionNotFound()
-    session, token_id, channel, token_used_at, phone, telegram_chat_id = row
+    session = ctx.session
     if is_expired(session, now, settings):
         log.info("session.restore.not_found", reason="expired", session_id=str(session.session_id))
         raise SessionNotFound()
+    # Timestamps only move forward, so updating the shared cached copy in place is safe.
     if touch_due(session.last_activity_at, now, settings):
         await repository.touch_session(db, session.session_id, now)
-        session.last_activity_at = now
-    if touch_due(token_used_at, now, settings):
-        await repository.touch_token(db, token_id, now)
-    return SessionContext(session, token_id, channel, phone, telegram_chat_id)
+        ctx.session = dataclasses.replace(session, last_activity_at=now)
+    if touch_due(ctx.token_used_at, now, settings):
+        await repository.touch_token(db, ctx.token_id, now)
+        ctx.token_used_at = now
+    return dataclasses.replace(ctx)
+
+
+async def authenticate_read(
+    maker: async_sessionmaker[AsyncSession], settings: Settings, cache: SessionCache, token: str
+) -> SessionContext:
+    """:func:`authenticate` for read-only calls: a cached token needs no unit of work at all.
+
+    Only a cache miss, a due activity write or an expiry opens a transaction.
+    """
+    ctx: SessionContext | None = cache.get(hash_token(token))
+    now = clock.now()
+    if (
+        ctx is not None
+        and not is_expired(ctx.session, now, settings)
+        and not touch_due(ctx.session.last_activity_at, now, settings)
+        and not touch_due(ctx.token_used_at, now, settings)
+    ):
+        return dataclasses.replace(ctx)
+    async with session_scope(maker) as db:
+        return await authenticate(db, settings, cache, token)
 
 
 async def update_data(
-    db: AsyncSession, ctx: SessionContext, mutate: Callable[[dict[str, Any]], None]
+    db: AsyncSession,
+    cache: SessionCache,
+    ctx: SessionContext,
+    mutate: Callable[[dict[str, Any]], None],
 ) -> SessionContext:
     """Apply ``mutate`` to the session's data under a row lock, so concurrent writers all land."""
     session = await repository.lock(db, ctx.session.session_id)
@@ -152,18 +250,21 @@ async def update_data(
     mutate(data)
     session.data = data
     session.updated_at = clock.now()
+    await mark_changed(db, cache, session.session_id)
     await db.flush()
-    ctx.session = session
+    ctx.session = SessionState.of(session)
     return ctx
 
 
-async def add_recent(db: AsyncSession, ctx: SessionContext, sku: str) -> SessionContext:
+async def add_recent(
+    db: AsyncSession, cache: SessionCache, ctx: SessionContext, sku: str
+) -> SessionContext:
     def _push(data: dict[str, Any]) -> None:
         recent = [s for s in data.get("recent", []) if s != sku]
         data["recent"] = [sku, *recent][:RECENT_LIMIT]
         data["last_action"] = "viewed_product"
 
-    return await update_data(db, ctx, _push)
+    return await update_data(db, cache, ctx, _push)
 
 
 # --- start and restore --------------------------------------------------------------------------
@@ -172,6 +273,7 @@ async def add_recent(db: AsyncSession, ctx: SessionContext, sku: str) -> Session
 async def start(
     db: AsyncSession,
     settings: Settings,
+    cache: SessionCache,
     request: SessionStart,
     *,
     trusted: bool,
@@ -212,6 +314,7 @@ async def start(
             log.warning("session.create.telegram_not_linked", reason="no_service_key")
 
     session, created = await _join_or_create(db, settings, customer.customer_id, channel)
+    await mark_changed(db, cache, session.session_id)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
     metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
     log.info(
@@ -228,6 +331,7 @@ async def start(
 async def restore_by_identity(
     db: AsyncSession,
     settings: Settings,
+    cache: SessionCache,
     *,
     telegram_chat_id: int | None = None,
     customer_id: str | None = None,
@@ -252,6 +356,7 @@ async def restore_by_identity(
     channel = channel or Channel(session.data["channels"][-1])
     _add_channel(session, channel)
     session.last_activity_at = max(session.last_activity_at, clock.now())
+    await mark_changed(db, cache, session.session_id)
     return await _issue_token(db, session, customer, channel, user_agent)
 
 
@@ -347,6 +452,7 @@ async def _issue_token(
     token = new_session_token()
     token_id = uuid.uuid4()
     now = clock.now()
+    await db.flush()
     await repository.add_token(
         db,
         token_id=token_id,
@@ -359,12 +465,20 @@ async def _issue_token(
         last_used_at=now,
     )
     return token, SessionContext(
-        session, token_id, channel.value, customer.phone, customer.telegram_chat_id
+        SessionState.of(session),
+        token_id,
+        channel.value,
+        customer.phone,
+        customer.telegram_chat_id,
+        now,
     )
 
 
 async def purge_expired(db: AsyncSession, settings: Settings) -> int:
-    """Delete sessions (and their tokens) that ended or ran out of time."""
+    """Delete sessions (and their tokens) that ended or ran out of time.
+
+    Cached copies need no invalidation: they are judged expired by the same clock.
+    """
     idle, max_age, touch = _limits(settings)
     now = clock.now()
     removed = await repository.delete_expired(

@@ -1,0 +1,144 @@
+"""A per-process cache of authenticated tokens, so reading a session is not a database query.
+
+Correctness rules, in order of importance:
+
+1. Every write to a session or its tokens calls ``service.mark_changed`` in its transaction.
+   After that transaction commits, this process drops the session's entries; on PostgreSQL the
+   transaction also sends ``NOTIFY threadline_sessions, '<session_id>'``, delivered at commit to
+   every other Threadline process, which drop theirs (``listen``).
+2. An entry is only stored if its session was not invalidated while it was being read from the
+   store, so a read that raced with a write can never put the old state back.
+3. If the PostgreSQL listener is down, caching is off (every read goes to the store) until it
+   is back, and the cache is emptied when it returns.
+4. Entries also age out after ``SESSION_CACHE_SECONDS`` as a last line of defence (e.g. a staff
+   CLI changing a customer's phone on SQLite from another process).
+
+Writes never use cached state: they lock the row and read it fresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+import uuid
+from collections import OrderedDict, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import structlog
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = structlog.get_logger()
+
+CHANNEL = "threadline_sessions"
+
+
+@dataclass(slots=True)
+class Entry:
+    value: Any
+    session_id: uuid.UUID
+    stored_at: float
+
+
+class SessionCache:
+    def __init__(self, *, ttl_seconds: float, max_entries: int = 100_000) -> None:
+        self.ttl = ttl_seconds
+        self.max_entries = max_entries
+        self.enabled = ttl_seconds > 0
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._by_session: defaultdict[uuid.UUID, set[str]] = defaultdict(set)
+        # Invalidations are numbered; a reader notes the number before it reads the store and
+        # may only store what it read if its session was not invalidated after that.
+        self._sequence = 0
+        self._floor = 0
+        self._invalidated_at: dict[uuid.UUID, int] = {}
+
+    def get(self, key: str) -> Any | None:
+        if not self.enabled:
+            return None
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if time.monotonic() - entry.stored_at > self.ttl:
+            self._drop(key)
+            return None
+        return entry.value
+
+    def snapshot(self) -> int:
+        """Call before reading the store; pass the result to :meth:`put`."""
+        return self._sequence
+
+    def put(self, key: str, session_id: uuid.UUID, value: Any, *, snapshot: int) -> None:
+        """Store ``value`` unless its session was invalidated since ``snapshot``."""
+        if not self.enabled or snapshot < self._floor:
+            return
+        if self._invalidated_at.get(session_id, 0) > snapshot:
+            return
+        self._entries[key] = Entry(value, session_id, time.monotonic())
+        self._entries.move_to_end(key)
+        self._by_session[session_id].add(key)
+        while len(self._entries) > self.max_entries:
+            self._drop(next(iter(self._entries)))
+
+    def invalidate(self, session_id: uuid.UUID) -> None:
+        self._sequence += 1
+        self._invalidated_at[session_id] = self._sequence
+        if len(self._invalidated_at) > self.max_entries:
+            # Forget old stamps; reads that began before now may then not store anything.
+            self._invalidated_at.clear()
+            self._floor = self._sequence
+        for key in self._by_session.pop(session_id, ()):
+            self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self._sequence += 1
+        self._floor = self._sequence
+        self._invalidated_at.clear()
+        self._entries.clear()
+        self._by_session.clear()
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            keys = self._by_session.get(entry.session_id)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_session[entry.session_id]
+
+
+async def listen(engine: AsyncEngine, cache: SessionCache, *, retry_seconds: float = 2.0) -> None:
+    """Keep a LISTEN connection to PostgreSQL and drop entries other processes changed.
+
+    Runs until cancelled.  While it is not connected, the cache is disabled.
+    """
+    if not cache.enabled or engine.dialect.name != "postgresql":
+        return
+    args, kwargs = engine.dialect.create_connect_args(engine.url)
+    while True:
+        cache.enabled = False
+        cache.clear()
+        lost = asyncio.Event()
+        conn: asyncpg.Connection | None = None
+        try:
+            conn = await asyncpg.connect(*args, **kwargs)
+
+            def on_notify(_c: object, _pid: int, _channel: str, payload: str) -> None:
+                with contextlib.suppress(ValueError):
+                    cache.invalidate(uuid.UUID(payload))
+
+            conn.add_termination_listener(lambda _c, lost=lost: lost.set())
+            await conn.add_listener(CHANNEL, on_notify)
+            cache.enabled = True
+            log.info("session.cache.listening")
+            await lost.wait()
+            log.warning("session.cache.listener_lost")
+        except (OSError, asyncpg.PostgresError) as exc:
+            log.warning("session.cache.listener_failed", error=type(exc).__name__)
+        finally:
+            cache.enabled = False
+            if conn is not None and not conn.is_closed():
+                await conn.close()
+        await asyncio.sleep(retry_seconds)
