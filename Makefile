@@ -39,7 +39,7 @@ test: install-dev lint
 
 ## make test-sqlite: the suite on SQLite only (for a machine without PostgreSQL)
 test-sqlite: install-dev
-	TEST_STORES=sqlite $(BIN)/pytest
+	TEST_STORES=sqlite $(BIN)/pytest -m "not postgresql"
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks
