@@ -16,7 +16,7 @@ from threadline.core import handlers, metrics
 from threadline.core.logging import configure_logging
 from threadline.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from threadline.customers import demo
-from threadline.db import create_engine, create_sessionmaker, session_scope
+from threadline.db import create_engine, create_read_engine, create_sessionmaker, session_scope
 from threadline.migrations import migrate
 from threadline.ops.router import router as ops_router
 from threadline.sessions import service as sessions
@@ -34,9 +34,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
+        read_engine = create_read_engine(settings, engine)
         maker = create_sessionmaker(engine)
         app.state.engine = engine
         app.state.sessionmaker = maker
+        app.state.read_sessionmaker = create_sessionmaker(read_engine)
         app.state.session_cache = cache = SessionCache(ttl_seconds=settings.session_cache_seconds)
         await migrate(engine)
         if settings.load_demo_data:
@@ -54,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await read_engine.dispose()
             await engine.dispose()
             log.info("app.stopped")
 

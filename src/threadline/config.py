@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     db_echo: bool = False
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "NORMAL"
     sqlite_busy_timeout_ms: int = Field(10_000, ge=0)
+    sqlite_readers: int = Field(4, ge=1)
 
     argon2_time_cost: int = Field(3, ge=1)
     argon2_memory_kib: int = Field(65_536, ge=8)

@@ -90,6 +90,32 @@ def create_engine(settings: Settings) -> AsyncEngine:
     )
 
 
+def create_read_engine(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
+    """The engine for read-only units of work.
+
+    On SQLite, WAL lets readers run beside the writer, so reads get their own small pool of
+    query-only connections that never take the write lock.  On PostgreSQL it is ``engine``.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    readers = create_async_engine(
+        engine.url,
+        echo=settings.db_echo,
+        pool_size=settings.sqlite_readers,
+        max_overflow=0,
+        pool_timeout=settings.db_pool_timeout,
+    )
+
+    @event.listens_for(readers.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={settings.sqlite_busy_timeout_ms}")
+        cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    return readers
+
+
 def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":

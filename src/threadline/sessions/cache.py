@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
 import uuid
 from collections import OrderedDict, defaultdict
@@ -39,7 +40,7 @@ CHANNEL = "threadline_sessions"
 class Entry:
     value: Any
     session_id: uuid.UUID
-    stored_at: float
+    expires: float
 
 
 class SessionCache:
@@ -61,7 +62,7 @@ class SessionCache:
         entry = self._entries.get(key)
         if entry is None:
             return None
-        if time.monotonic() - entry.stored_at > self.ttl:
+        if time.monotonic() > entry.expires:
             self._drop(key)
             return None
         return entry.value
@@ -76,7 +77,10 @@ class SessionCache:
             return
         if self._invalidated_at.get(session_id, 0) > snapshot:
             return
-        self._entries[key] = Entry(value, session_id, time.monotonic())
+        # Lifetimes are spread over [ttl/2, ttl] so entries loaded together do not all go back
+        # to the store in the same instant.
+        lifetime = self.ttl * (0.5 + random.random() / 2)
+        self._entries[key] = Entry(value, session_id, time.monotonic() + lifetime)
         self._entries.move_to_end(key)
         self._by_session[session_id].add(key)
         while len(self._entries) > self.max_entries:

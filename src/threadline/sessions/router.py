@@ -57,36 +57,61 @@ async def start_session(
     return _envelope(token, ctx, settings)
 
 
-@router.post("/restore", response_model=SessionEnvelope, responses=_ERRORS)
-async def restore_session(
-    request: Request,
-    x_session_token: Annotated[str | None, Header(max_length=512)] = None,
-    x_telegram_id: Annotated[str | None, Header(max_length=32)] = None,
-    x_customer_id: Annotated[str | None, Header(max_length=64)] = None,
-    x_phone: Annotated[str | None, Header(max_length=32)] = None,
-    x_channel: Annotated[str | None, Header(max_length=16)] = None,
-    x_service_key: Annotated[str | None, Header(include_in_schema=False)] = None,
-    user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Response:
+def _header_doc(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": description,
+    }
+
+
+_RESTORE_HEADERS = [
+    _header_doc("X-Session-Token", "The device's token: restores its session."),
+    _header_doc("X-Telegram-Id", "Trusted callers only (with X-Service-Key)."),
+    _header_doc("X-Customer-Id", "Trusted callers only (with X-Service-Key)."),
+    _header_doc("X-Phone", "Trusted callers only (with X-Service-Key)."),
+    _header_doc("X-Channel", "Channel of the token an identity restore issues."),
+    _header_doc("X-Service-Key", "The SERVICE_API_KEY of trusted internal callers."),
+]
+
+
+@router.post(
+    "/restore",
+    response_model=SessionEnvelope,
+    responses=_ERRORS,
+    openapi_extra={"parameters": _RESTORE_HEADERS},
+)
+async def restore_session(request: Request) -> Response:
     """Restore by the device's token, or, for trusted services, by Telegram id, customer id or
     phone.
 
     A token restore returns the same token; an identity restore issues a new token for
     ``X-Channel`` (default: telegram for X-Telegram-Id, else the session's latest channel).
     """
-    # A hot path: state comes from app.state rather than a dependency tree per request.
+    # The hottest path after GET /session: headers and app state are read directly rather
+    # than through a dependency tree solved per request.
+    headers = request.headers
     state = request.app.state
     settings: Settings = state.settings
-    if x_session_token:
+    token = headers.get("x-session-token")
+    if token:
         ctx = await service.authenticate_read(
-            state.sessionmaker, settings, state.session_cache, x_session_token
+            state.sessionmaker, state.read_sessionmaker, settings, state.session_cache, token
         )
         metrics.SESSIONS_RESTORED.labels(channel=ctx.channel, by="token").inc()
         log.info("session.restore.success", session_id=str(ctx.session.session_id), by="token")
-        return _envelope(x_session_token, ctx, settings)
-    if not (x_telegram_id or x_customer_id or x_phone):
+        return _envelope(token, ctx, settings)
+    telegram_id, customer_id, phone = (
+        headers.get("x-telegram-id"),
+        headers.get("x-customer-id"),
+        headers.get("x-phone"),
+    )
+    if not (telegram_id or customer_id or phone):
         raise SessionTokenRequired()
-    if not service_key_matches(x_service_key, settings.service_api_key.get_secret_value()):
+    key = headers.get("x-service-key")
+    if not service_key_matches(key, settings.service_api_key.get_secret_value()):
         log.warning("session.restore.service_key_required")
         raise ServiceKeyRequired()
     async with session_scope(state.sessionmaker) as db:
@@ -94,11 +119,11 @@ async def restore_session(
             db,
             settings,
             state.session_cache,
-            telegram_chat_id=_header(parse_telegram_id, x_telegram_id, "X-Telegram-Id"),
-            customer_id=x_customer_id,
-            phone=_header(parse_phone, x_phone, "X-Phone"),
-            channel=_header(parse_channel, x_channel, "X-Channel"),
-            user_agent=user_agent,
+            telegram_chat_id=_header(parse_telegram_id, telegram_id, "X-Telegram-Id"),
+            customer_id=customer_id,
+            phone=_header(parse_phone, phone, "X-Phone"),
+            channel=_header(parse_channel, headers.get("x-channel"), "X-Channel"),
+            user_agent=headers.get("user-agent"),
         )
     metrics.SESSIONS_RESTORED.labels(channel=ctx.channel, by="service").inc()
     log.info("session.restore.success", session_id=str(ctx.session.session_id), by="service")
@@ -114,7 +139,11 @@ async def get_session(
         raise SessionTokenRequired()
     state = request.app.state
     ctx = await service.authenticate_read(
-        state.sessionmaker, state.settings, state.session_cache, x_session_token
+        state.sessionmaker,
+        state.read_sessionmaker,
+        state.settings,
+        state.session_cache,
+        x_session_token,
     )
     return _json(service.render(ctx, state.settings))
 

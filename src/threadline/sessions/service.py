@@ -176,64 +176,85 @@ async def authenticate(
     db: AsyncSession, settings: Settings, cache: SessionCache, token: str
 ) -> SessionContext:
     """The session behind ``token``; records the activity that slides its expiry."""
-    key = hash_token(token)
-    ctx: SessionContext | None = cache.get(key)
-    if ctx is None:
-        snapshot = cache.snapshot()
-        row = await repository.by_token_hash(db, key)
-        if row is None:
-            log.info("session.restore.not_found", reason="unknown_or_revoked")
-            raise SessionNotFound()
-        ctx = SessionContext(
-            SessionState(
-                row.session_id,
-                row.customer_id,
-                row.is_active,
-                row.data,
-                row.created_at,
-                row.updated_at,
-                row.last_activity_at,
-            ),
-            row.token_id,
-            row.channel,
-            row.phone,
-            row.telegram_chat_id,
-            row.last_used_at,
-        )
-        cache.put(key, row.session_id, ctx, snapshot=snapshot)
-    now = clock.now()
-    session = ctx.session
-    if is_expired(session, now, settings):
-        log.info("session.restore.not_found", reason="expired", session_id=str(session.session_id))
-        raise SessionNotFound()
-    # Timestamps only move forward, so updating the shared cached copy in place is safe.
-    if touch_due(session.last_activity_at, now, settings):
-        await repository.touch_session(db, session.session_id, now)
-        ctx.session = dataclasses.replace(session, last_activity_at=now)
-    if touch_due(ctx.token_used_at, now, settings):
-        await repository.touch_token(db, ctx.token_id, now)
-        ctx.token_used_at = now
+    ctx = cache.get(hash_token(token)) or await _load(db, cache, token)
+    _check_alive(ctx, settings)
+    await _touch_if_due(db, ctx, settings)
     return dataclasses.replace(ctx)
 
 
 async def authenticate_read(
-    maker: async_sessionmaker[AsyncSession], settings: Settings, cache: SessionCache, token: str
+    maker: async_sessionmaker[AsyncSession],
+    read_maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    cache: SessionCache,
+    token: str,
 ) -> SessionContext:
-    """:func:`authenticate` for read-only calls: a cached token needs no unit of work at all.
+    """:func:`authenticate` for read-only calls: a cached token needs no unit of work at all,
+    a miss is a read-only one (beside the writer on SQLite), and only a due activity write
+    takes the write path."""
+    ctx = cache.get(hash_token(token))
+    if ctx is None:
+        async with session_scope(read_maker) as db:
+            ctx = await _load(db, cache, token)
+    _check_alive(ctx, settings)
+    if _touch_due(ctx, settings):
+        async with session_scope(maker) as db:
+            await _touch_if_due(db, ctx, settings)
+    return dataclasses.replace(ctx)
 
-    Only a cache miss, a due activity write or an expiry opens a transaction.
-    """
-    ctx: SessionContext | None = cache.get(hash_token(token))
+
+async def _load(db: AsyncSession, cache: SessionCache, token: str) -> SessionContext:
+    key = hash_token(token)
+    snapshot = cache.snapshot()
+    row = await repository.by_token_hash(db, key)
+    if row is None:
+        log.info("session.restore.not_found", reason="unknown_or_revoked")
+        raise SessionNotFound()
+    ctx = SessionContext(
+        SessionState(
+            row.session_id,
+            row.customer_id,
+            row.is_active,
+            row.data,
+            row.created_at,
+            row.updated_at,
+            row.last_activity_at,
+        ),
+        row.token_id,
+        row.channel,
+        row.phone,
+        row.telegram_chat_id,
+        row.last_used_at,
+    )
+    cache.put(key, row.session_id, ctx, snapshot=snapshot)
+    return ctx
+
+
+def _check_alive(ctx: SessionContext, settings: Settings) -> None:
+    if is_expired(ctx.session, clock.now(), settings):
+        log.info(
+            "session.restore.not_found", reason="expired", session_id=str(ctx.session.session_id)
+        )
+        raise SessionNotFound()
+
+
+def _touch_due(ctx: SessionContext, settings: Settings) -> bool:
     now = clock.now()
-    if (
-        ctx is not None
-        and not is_expired(ctx.session, now, settings)
-        and not touch_due(ctx.session.last_activity_at, now, settings)
-        and not touch_due(ctx.token_used_at, now, settings)
-    ):
-        return dataclasses.replace(ctx)
-    async with session_scope(maker) as db:
-        return await authenticate(db, settings, cache, token)
+    return touch_due(ctx.session.last_activity_at, now, settings) or touch_due(
+        ctx.token_used_at, now, settings
+    )
+
+
+async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Settings) -> None:
+    # ctx may be the shared cached copy: its timestamps only ever move forward, so updating it
+    # in place is safe and saves the next call the same write.
+    now = clock.now()
+    if touch_due(ctx.session.last_activity_at, now, settings):
+        await repository.touch_session(db, ctx.session.session_id, now)
+        ctx.session = dataclasses.replace(ctx.session, last_activity_at=now)
+    if touch_due(ctx.token_used_at, now, settings):
+        await repository.touch_token(db, ctx.token_id, now)
+        ctx.token_used_at = now
 
 
 async def update_data(
