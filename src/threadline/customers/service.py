@@ -32,26 +32,25 @@ async def find_by_telegram(db: AsyncSession, chat_id: int) -> Customer | None:
     return await repository.get_by_telegram(db, chat_id)
 
 
-async def get_or_create_by_phone(db: AsyncSession, phone: str, *, source: str) -> Customer:
-    """The customer with this (normalised) phone, created on first contact."""
-    return await _get_or_create(db, "phone", phone, source=source)
-
-
-async def get_or_create_by_telegram(db: AsyncSession, chat_id: int, *, source: str) -> Customer:
+async def get_or_create_by_telegram(
+    db: AsyncSession, chat_id: int, *, source: str
+) -> tuple[Customer, bool]:
     """The customer of this Telegram chat, created on first contact (trusted callers only)."""
-    return await _get_or_create(db, "telegram_chat_id", chat_id, source=source)
-
-
-async def _get_or_create(
-    db: AsyncSession, column: str, value: str | int, *, source: str
-) -> Customer:
-    find = repository.get_by_phone if column == "phone" else repository.get_by_telegram
-    customer = await find(db, value)  # type: ignore[arg-type]
+    customer = await repository.get_by_telegram(db, chat_id)
     if customer is not None:
-        return customer
+        return customer, False
+    return await create_unless_taken(db, "telegram_chat_id", chat_id, source=source)
+
+
+async def create_unless_taken(
+    db: AsyncSession, column: str, value: str | int, *, source: str
+) -> tuple[Customer, bool]:
+    """Create a customer identified by ``column``; if a concurrent call got there first, that
+    customer is returned instead (False)."""
     now = clock.now()
+    customer_id = new_customer_id()
     values: dict[str, object] = {
-        "customer_id": new_customer_id(),
+        "customer_id": customer_id,
         column: value,
         "source": source,
         "loyalty_tier": "bronze",
@@ -63,10 +62,13 @@ async def _get_or_create(
         "updated_at": now,
     }
     await repository.insert_unless_taken(db, values, column)
+    find = repository.get_by_phone if column == "phone" else repository.get_by_telegram
     customer = await find(db, value)  # type: ignore[arg-type]
     assert customer is not None, f"insert-or-ignore by {column} left no row"
-    log.info("customer.created", customer_id=customer.customer_id, identity=column)
-    return customer
+    created = customer.customer_id == customer_id
+    if created:
+        log.info("customer.created", customer_id=customer_id, identity=column)
+    return customer, created
 
 
 async def link_phone(

@@ -322,7 +322,7 @@ async def start(
             "Starting a session from a telegram_chat_id alone needs X-Service-Key.",
             field="telegram_chat_id",
         )
-    customer = await _resolve_customer(db, settings, request, trusted=trusted)
+    customer, new_customer = await _resolve_customer(db, settings, request, trusted=trusted)
     if request.customer_id is not None and request.customer_id != customer.customer_id:
         log.warning("session.create.validation_failed", reason="customer_mismatch")
         raise CustomerMismatch(field="customer_id")
@@ -334,8 +334,11 @@ async def start(
             # stranger's Telegram messages into their own session.
             log.warning("session.create.telegram_not_linked", reason="no_service_key")
 
-    session, created = await _join_or_create(db, settings, customer.customer_id, channel)
-    await mark_changed(db, cache, session.session_id)
+    session, created = await _join_or_create(
+        db, settings, customer.customer_id, channel, new_customer=new_customer
+    )
+    if not created:  # a brand-new session cannot be in anybody's cache yet
+        await mark_changed(db, cache, session.session_id)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
     metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
     log.info(
@@ -383,7 +386,8 @@ async def restore_by_identity(
 
 async def _resolve_customer(
     db: AsyncSession, settings: Settings, request: SessionStart, *, trusted: bool
-) -> Customer:
+) -> tuple[Customer, bool]:
+    """The customer the request identifies, checked against its password; True if created."""
     if request.phone is None:
         assert request.telegram_chat_id is not None
         return await customers.get_or_create_by_telegram(
@@ -405,19 +409,37 @@ async def _resolve_customer(
             log.warning("session.create.validation_failed", reason="invalid_credentials")
             raise InvalidCredentials()
         assert existing is not None
-        return existing
+        return existing, False
     if existing is not None:
-        return existing
+        return existing, False
     if request.customer_id is not None:
         # Never create a record for a phone while the caller claims some other customer's id.
         raise CustomerMismatch(field="customer_id")
-    return await customers.get_or_create_by_phone(db, request.phone, source="session")
+    return await customers.create_unless_taken(db, "phone", request.phone, source="session")
 
 
 async def _join_or_create(
-    db: AsyncSession, settings: Settings, customer_id: str, channel: Channel
+    db: AsyncSession,
+    settings: Settings,
+    customer_id: str,
+    channel: Channel,
+    *,
+    new_customer: bool,
 ) -> tuple[ConversationSession, bool]:
     now = clock.now()
+    if new_customer:
+        # Nobody else can see an uncommitted customer, so nobody can have given it a session.
+        fresh = ConversationSession(
+            session_id=uuid.uuid4(),
+            customer_id=customer_id,
+            is_active=True,
+            data=empty_data(channel.value),
+            created_at=now,
+            updated_at=now,
+            last_activity_at=now,
+        )
+        db.add(fresh)
+        return fresh, True
     session = await repository.lock_active(db, customer_id)
     if session is not None and is_expired(session, now, settings):
         session.is_active = False
