@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Uuid,
     delete,
+    insert,
     or_,
     select,
     text,
@@ -110,8 +111,7 @@ async def insert_active_unless_exists(db: AsyncSession, values: dict[str, Any]) 
 
 
 async def add_token(db: AsyncSession, **values: Any) -> None:
-    db.add(SessionToken(**values))
-    await db.flush()
+    await db.execute(insert(SessionToken).values(**values))
 
 
 async def touch_session(db: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:

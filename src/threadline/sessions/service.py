@@ -334,10 +334,10 @@ async def start(
             # stranger's Telegram messages into their own session.
             log.warning("session.create.telegram_not_linked", reason="no_service_key")
 
-    session, created = await _join_or_create(
+    session, created, changed = await _join_or_create(
         db, settings, customer.customer_id, channel, new_customer=new_customer
     )
-    if not created:  # a brand-new session cannot be in anybody's cache yet
+    if changed:
         await mark_changed(db, cache, session.session_id)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
     metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
@@ -378,9 +378,8 @@ async def restore_by_identity(
         log.info("session.restore.not_found", reason="no_active_session", by="service")
         raise SessionNotFound()
     channel = channel or Channel(session.data["channels"][-1])
-    _add_channel(session, channel)
-    session.last_activity_at = max(session.last_activity_at, clock.now())
-    await mark_changed(db, cache, session.session_id)
+    if _join(session, channel, settings):
+        await mark_changed(db, cache, session.session_id)
     return await _issue_token(db, session, customer, channel, user_agent)
 
 
@@ -425,7 +424,8 @@ async def _join_or_create(
     channel: Channel,
     *,
     new_customer: bool,
-) -> tuple[ConversationSession, bool]:
+) -> tuple[ConversationSession, bool, bool]:
+    """The customer's active session, and whether it was created and whether it changed."""
     now = clock.now()
     if new_customer:
         # Nobody else can see an uncommitted customer, so nobody can have given it a session.
@@ -439,7 +439,7 @@ async def _join_or_create(
             last_activity_at=now,
         )
         db.add(fresh)
-        return fresh, True
+        return fresh, True, False
     session = await repository.lock_active(db, customer_id)
     if session is not None and is_expired(session, now, settings):
         session.is_active = False
@@ -450,9 +450,7 @@ async def _join_or_create(
         session = None
     if session is not None:
         log.info("session.create.existing", session_id=str(session.session_id))
-        _add_channel(session, channel)
-        session.last_activity_at = max(session.last_activity_at, now)
-        return session, False
+        return session, False, _join(session, channel, settings)
     new_id = uuid.uuid4()
     await repository.insert_active_unless_exists(
         db,
@@ -469,20 +467,28 @@ async def _join_or_create(
     # Re-read under lock: if a concurrent start won the insert, this is its session.
     session = await repository.lock_active(db, customer_id)
     assert session is not None, "active session insert left no row"
-    created = session.session_id == new_id
-    if not created:
-        _add_channel(session, channel)
-    return session, created
+    if session.session_id == new_id:
+        return session, True, False
+    return session, False, _join(session, channel, settings)
 
 
-def _add_channel(session: ConversationSession, channel: Channel) -> None:
+def _join(session: ConversationSession, channel: Channel, settings: Settings) -> bool:
+    """Record that ``channel`` takes part now; True if that changed what the API shows.
+
+    Activity is written at most every SESSION_TOUCH_SECONDS, like any authenticated call, so a
+    returning device on a known channel usually leaves the session row untouched.
+    """
+    now = clock.now()
+    if touch_due(session.last_activity_at, now, settings):
+        session.last_activity_at = now
     channels = list(session.data.get("channels", []))
     if channel.value in channels:
-        return
+        return False
     channels.append(channel.value)
     session.data = {**session.data, "channels": channels}
-    session.updated_at = clock.now()
+    session.updated_at = now
     log.info("session.channel.added", session_id=str(session.session_id), channel=channel.value)
+    return True
 
 
 async def _issue_token(
