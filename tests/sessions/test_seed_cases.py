@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 
 from tests.factories import auth, new_phone, start
+from threadline.sessions.schemas import SessionEnvelope, SessionRead
 
 SESSION_FIELDS = {
     "session_id",
@@ -56,6 +57,10 @@ async def test_fresh_kiosk_login_creates_session_with_seed_structure(client: htt
     assert session["is_active"] is True
     expected = datetime.now(UTC) + timedelta(days=7)
     assert abs(parse_ts(session["expires_at"]) - expected) < timedelta(minutes=1)
+    # What the routes send is exactly what /openapi.json describes.
+    SessionEnvelope.model_validate(body)
+    restored = await client.get("/session", headers=auth(body["session_token"]))
+    SessionRead.model_validate(restored.json())
 
 
 async def test_restore_with_token_returns_same_session_and_slides_expiry(
