@@ -137,9 +137,11 @@ def import_customers(
         ) as progress:
             task = progress.add_task("rows", total=total)
             async with scope() as db:
-                return await importer.import_customers(
+                report = await importer.import_customers(
                     db, file, on_progress=lambda n: progress.advance(task, n)
                 )
+                await sessions.announce_customer_changes(db, report.customer_ids)
+                return report
 
     report = _run(work)
     console.print(
@@ -175,6 +177,7 @@ def link_phone(
     async def work(scope: Callable[[], Any]) -> None:
         async with scope() as db:
             await customers.link_phone(db, customer_id, normalised, replace=replace)
+            await sessions.announce_customer_changes(db, [customer_id])
 
     _run(work)
     console.print(f"customer {customer_id} now has phone {normalised}")

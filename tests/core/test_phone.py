@@ -59,3 +59,9 @@ def test_mask_keeps_country_code_and_last_four():
     assert mask_phone("+919876543210") == "+91XXXXXX3210"
     assert mask_phone("+14155552671") == "+1XXXXXX2671"
     assert mask_phone(None) is None
+
+
+@pytest.mark.parametrize("raw", ["+910000000000", "+910123456789", "+10000000000", "+44 0 20 7946"])
+def test_numbers_whose_digits_would_change_are_refused(raw: str):
+    with pytest.raises(InvalidPhone):
+        normalize_phone(raw)

@@ -41,16 +41,30 @@ class RequestContextMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
+        started_response = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
                 status = message["status"]
+                started_response = True
                 MutableHeaders(scope=message).append("x-request-id", request_id)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # The one place a bug is logged (once, without local variables) and turned into
+            # the contract's 500 body; it is not re-raised, so the server does not log it again.
+            log.exception("http.unhandled_error", error=type(exc).__name__)
+            status = 500
+            if not started_response:
+                await send_json(
+                    send,
+                    500,
+                    error_body("internal_error", "Something went wrong on our side."),
+                    request_id,
+                )
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             elapsed = time.perf_counter() - started
@@ -118,23 +132,31 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _too_large(self, send: Send) -> None:
-        payload = json.dumps(
-            error_body(
-                "payload_too_large", f"The request body is larger than {self.max_bytes} bytes."
-            )
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+        body = error_body(
+            "payload_too_large", f"The request body is larger than {self.max_bytes} bytes."
         )
-        await send({"type": "http.response.body", "body": payload})
+        await send_json(send, 413, body, close=True)
+
+
+async def send_json(
+    send: Send,
+    status: int,
+    body: dict[str, object],
+    request_id: str | None = None,
+    *,
+    close: bool = False,
+) -> None:
+    payload = json.dumps(body).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(payload)).encode()),
+    ]
+    if request_id:
+        headers.append((b"x-request-id", request_id.encode()))
+    if close:  # the unread rest of the request is still on the wire
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -33,7 +33,15 @@ def normalize_phone(raw: str | int) -> str:
         raise InvalidPhone("That is not a phone number.") from exc
     if not phonenumbers.is_possible_number(number):
         raise InvalidPhone("That is not a phone number: wrong length for its country.")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    national = phonenumbers.national_significant_number(number)
+    digits = text.lstrip("+")
+    # libphonenumber quietly drops digits it cannot place ("+910…" loses its 0): only the
+    # number as written (or its national form, with or without the trunk 0) may come out.
+    kept = {e164[1:]} if text.startswith("+") else {e164[1:], national, "0" + national}
+    if national.startswith("0") or digits not in kept:
+        raise InvalidPhone("That is not a phone number.")
+    return e164
 
 
 def mask_phone(phone: str | None) -> str | None:

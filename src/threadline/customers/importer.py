@@ -19,9 +19,10 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.core.clock import clock
@@ -30,6 +31,7 @@ from threadline.customers.models import Customer
 from threadline.db import dialect_insert
 
 BATCH = 500
+MAX_FIELD = 65_536
 TIERS = ("bronze", "silver", "gold", "platinum")
 ALIASES = {
     "customer_id": ("customer_id", "customerid", "id", "customer"),
@@ -66,6 +68,8 @@ class ImportReport:
     updated: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Records that existed before and were updated (their sessions may show them).
+    customer_ids: set[str] = field(default_factory=set)
 
 
 class RowError(ValueError):
@@ -112,7 +116,9 @@ def _refuse_constant(name: str) -> Any:
 
 
 def _strict_json(value: str) -> Any:
-    return json.loads(value, parse_constant=_refuse_constant)
+    parsed = json.loads(value, parse_constant=_refuse_constant)
+    json.dumps(parsed, allow_nan=False)  # 1e400 parses as inf: no store accepts it either
+    return parsed
 
 
 def _structured(value: str | None, name: str, kind: type) -> Any:
@@ -179,21 +185,46 @@ def parse_row(raw: dict[str, str], mapping: dict[str, str], extras: list[str]) -
 
 
 def read_header(path: Path) -> list[str]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with _open(path) as handle:
         return list(csv.DictReader(handle).fieldnames or [])
+
+
+def _open(path: Path) -> TextIO:
+    # surrogateescape keeps a stray non-UTF-8 byte from ending the whole file: the row that
+    # holds it is rejected by check_text instead.
+    csv.field_size_limit(MAX_FIELD * 4)
+    return path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """Rows with the physical line each ends on (a quoted field may span lines)."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with _open(path) as handle:
         reader = csv.DictReader(handle)
         for raw in reader:
             yield reader.line_num, raw
 
 
 def count_rows(path: Path) -> int:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        return sum(1 for _ in csv.DictReader(handle))
+    with _open(path) as handle:
+        try:
+            return sum(1 for _ in csv.DictReader(handle))
+        except csv.Error:
+            return 0  # only the progress bar's total; import_customers reports the error
+
+
+def check_text(raw: dict[str, str]) -> None:
+    """Refuse what neither store can keep: bytes that are not UTF-8, NULs, huge fields."""
+    for name, value in raw.items():
+        if not isinstance(value, str):
+            continue  # DictReader's list of surplus fields, or None for missing ones
+        if len(value) > MAX_FIELD:
+            raise RowError(f"{name} is longer than {MAX_FIELD} characters")
+        if "\x00" in value:
+            raise RowError(f"{name} contains a NUL character")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise RowError(f"{name} is not valid UTF-8 text") from None
 
 
 async def import_customers(
@@ -218,9 +249,18 @@ async def import_customers(
     batch: list[tuple[int, dict[str, Any]]] = []
     seen_ids: set[str] = set()
     seen_phones: set[str] = set()
-    for line, raw in read_rows(path):
+    rows = read_rows(path)
+    while True:
+        try:
+            line, raw = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            report.notes.append(f"the file cannot be read after row {report.read}: {exc}")
+            break
         report.read += 1
         try:
+            check_text(raw)
             row = parse_row(raw, mapping, extras)
             if row["customer_id"] in seen_ids:
                 raise RowError(f"customer_id {row['customer_id']} appears earlier in the file")
@@ -258,19 +298,41 @@ async def _write_batch(
         )
         owners = dict(taken.all())
     now = clock.now()
+    kept: list[tuple[int, dict[str, Any]]] = []
     values = []
     for line, row in batch:
         owner = owners.get(row["phone"])
         if owner is not None and owner != row["customer_id"]:
             report.rejected.append((line, f"phone already belongs to customer {owner}"))
             continue
+        kept.append((line, row))
         values.append({**row, "source": "import", "created_at": now, "updated_at": now})
         if row["customer_id"] in existing:
             report.updated += 1
+            report.customer_ids.add(row["customer_id"])
         else:
             report.inserted += 1
     if not values:
         return
+    try:
+        async with db.begin_nested():
+            await db.execute(_upsert(db), values)
+    except DBAPIError:
+        # Something in the batch the store refused: find the row(s) one by one, keep the rest.
+        for (line, row), value in zip(kept, values, strict=True):
+            try:
+                async with db.begin_nested():
+                    await db.execute(_upsert(db), [value])
+            except DBAPIError as exc:
+                report.rejected.append((line, f"the store refused the row: {exc.orig}"))
+                if row["customer_id"] in existing:
+                    report.updated -= 1
+                    report.customer_ids.discard(row["customer_id"])
+                else:
+                    report.inserted -= 1
+
+
+def _upsert(db: AsyncSession) -> Any:
     stmt = dialect_insert(db, Customer)
     # A row without a phone keeps the phone the record already has (e.g. linked by staff).
     stmt = stmt.on_conflict_do_update(
@@ -280,4 +342,4 @@ async def _write_batch(
             "phone": func.coalesce(stmt.excluded.phone, Customer.phone),
         },
     )
-    await db.execute(stmt, values)
+    return stmt

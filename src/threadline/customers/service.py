@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.core.clock import clock
@@ -93,17 +94,29 @@ async def link_phone(
     return customer
 
 
-async def link_telegram(db: AsyncSession, customer: Customer, chat_id: int) -> None:
-    """Attach a Telegram chat to a customer (trusted callers only: chat ids are not secrets)."""
+async def link_telegram(db: AsyncSession, customer: Customer, chat_id: int) -> bool:
+    """Attach a Telegram chat to a customer (trusted callers only: chat ids are not secrets).
+
+    Returns True if the record changed.
+    """
     if customer.telegram_chat_id == chat_id:
-        return
+        return False
+    in_use = PhoneInUse(
+        "That Telegram chat is already linked to another customer.",
+        code="telegram_in_use",
+        field="telegram_chat_id",
+    )
     other = await repository.get_by_telegram(db, chat_id)
-    if other is not None and other.customer_id != customer.customer_id:
-        raise PhoneInUse(
-            "That Telegram chat is already linked to another customer.",
-            code="telegram_in_use",
-            field="telegram_chat_id",
-        )
-    customer.telegram_chat_id = chat_id
-    customer.updated_at = clock.now()
-    await db.flush()
+    if other is not None:
+        raise in_use
+    try:
+        # A savepoint: if a concurrent request takes the chat id first, the unique index
+        # refuses ours and the rest of this transaction carries on to a clean 409.
+        async with db.begin_nested():
+            await repository.set_fields(
+                db, customer.customer_id, telegram_chat_id=chat_id, updated_at=clock.now()
+            )
+    except IntegrityError:
+        raise in_use from None
+    await db.refresh(customer)
+    return True

@@ -26,7 +26,7 @@ async def current_session(
     db: DbSession,
     settings: SettingsDep,
     cache: SessionCacheDep,
-    x_session_token: Annotated[str | None, Header(max_length=512)] = None,
+    x_session_token: Annotated[str | None, Header()] = None,
 ) -> SessionContext:
     if not x_session_token:
         raise SessionTokenRequired()

@@ -77,9 +77,13 @@ async def notify_changed(db: AsyncSession, session_id: uuid.UUID) -> None:
 
 
 async def lock(db: AsyncSession, session_id: uuid.UUID) -> ConversationSession | None:
+    """The session, locked for update, if it is still active."""
     stmt = (
         select(ConversationSession)
-        .where(ConversationSession.session_id == session_id)
+        .where(
+            ConversationSession.session_id == session_id,
+            ConversationSession.is_active == true(),
+        )
         .with_for_update()
         .execution_options(populate_existing=True)
     )
@@ -97,6 +101,17 @@ async def lock_active(db: AsyncSession, customer_id: str) -> ConversationSession
         .execution_options(populate_existing=True)
     )
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def active_session_ids(db: AsyncSession, customer_ids: list[str]) -> list[uuid.UUID]:
+    ids: list[uuid.UUID] = []
+    for start in range(0, len(customer_ids), 1000):  # keep IN lists a sane size
+        stmt = select(ConversationSession.session_id).where(
+            ConversationSession.customer_id.in_(customer_ids[start : start + 1000]),
+            ConversationSession.is_active == true(),
+        )
+        ids.extend((await db.execute(stmt)).scalars())
+    return ids
 
 
 async def insert_active_unless_exists(db: AsyncSession, values: dict[str, Any]) -> None:

@@ -132,7 +132,7 @@ async def restore_session(request: Request) -> Response:
 
 @router.get("", response_model=SessionRead, responses=_ERRORS)
 async def get_session(
-    request: Request, x_session_token: Annotated[str | None, Header(max_length=512)] = None
+    request: Request, x_session_token: Annotated[str | None, Header()] = None
 ) -> Response:
     """The session behind X-Session-Token (counts as activity: slides expires_at)."""
     if not x_session_token:
@@ -157,7 +157,7 @@ async def add_recent(
     cache: SessionCacheDep,
 ) -> Response:
     """Record a product the customer looked at; ``data.recent`` lists them newest first."""
-    ctx = await service.add_recent(db, cache, ctx, body.sku)
+    ctx = await service.add_recent(db, settings, cache, ctx, body.sku)
     return _json(service.render(ctx, settings))
 
 

@@ -11,18 +11,24 @@ from pydantic_core import PydanticCustomError
 
 from threadline.core.types import ChannelField, PhoneField
 
+_INT64 = 2**63
+
 
 def parse_telegram_id(value: Any) -> int | None:
+    """Telegram chat ids are signed 64-bit integers; accept them as numbers or digit strings."""
     if value is None:
         return None
     try:
-        if isinstance(value, bool):
+        if isinstance(value, bool | float):
             raise ValueError
-        return int(str(value).strip())
+        number = int(str(value).strip())
+        if not -_INT64 <= number < _INT64:
+            raise ValueError
     except ValueError:
         raise PydanticCustomError(
-            "invalid_telegram_chat_id", "telegram_chat_id must be a whole number"
+            "invalid_telegram_chat_id", "telegram_chat_id must be a whole 64-bit number"
         ) from None
+    return number
 
 
 TelegramChatId = Annotated[int | None, BeforeValidator(parse_telegram_id)]

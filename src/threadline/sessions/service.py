@@ -15,7 +15,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -246,26 +246,37 @@ def _touch_due(ctx: SessionContext, settings: Settings) -> bool:
 
 
 async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Settings) -> None:
-    # ctx may be the shared cached copy: its timestamps only ever move forward, so updating it
-    # in place is safe and saves the next call the same write.
     now = clock.now()
-    if touch_due(ctx.session.last_activity_at, now, settings):
+    session_due = touch_due(ctx.session.last_activity_at, now, settings)
+    token_due = touch_due(ctx.token_used_at, now, settings)
+    if session_due:
         await repository.touch_session(db, ctx.session.session_id, now)
-        ctx.session = dataclasses.replace(ctx.session, last_activity_at=now)
-    if touch_due(ctx.token_used_at, now, settings):
+    if token_due:
         await repository.touch_token(db, ctx.token_id, now)
-        ctx.token_used_at = now
+    if not (session_due or token_due):
+        return
+
+    def record() -> None:
+        # ctx may be the shared cached copy. It learns of the write only once the write is
+        # committed, and its timestamps only move forward, so updating it in place is safe.
+        if session_due and now > ctx.session.last_activity_at:
+            ctx.session = dataclasses.replace(ctx.session, last_activity_at=now)
+        if token_due:
+            ctx.token_used_at = max(ctx.token_used_at, now)
+
+    on_commit(db, record)
 
 
 async def update_data(
     db: AsyncSession,
+    settings: Settings,
     cache: SessionCache,
     ctx: SessionContext,
     mutate: Callable[[dict[str, Any]], None],
 ) -> SessionContext:
     """Apply ``mutate`` to the session's data under a row lock, so concurrent writers all land."""
     session = await repository.lock(db, ctx.session.session_id)
-    if session is None:
+    if session is None or is_expired(session, clock.now(), settings):
         raise SessionNotFound()
     data = copy.deepcopy(session.data)
     mutate(data)
@@ -278,14 +289,14 @@ async def update_data(
 
 
 async def add_recent(
-    db: AsyncSession, cache: SessionCache, ctx: SessionContext, sku: str
+    db: AsyncSession, settings: Settings, cache: SessionCache, ctx: SessionContext, sku: str
 ) -> SessionContext:
     def _push(data: dict[str, Any]) -> None:
         recent = [s for s in data.get("recent", []) if s != sku]
         data["recent"] = [sku, *recent][:RECENT_LIMIT]
         data["last_action"] = "viewed_product"
 
-    return await update_data(db, cache, ctx, _push)
+    return await update_data(db, settings, cache, ctx, _push)
 
 
 # --- start and restore --------------------------------------------------------------------------
@@ -326,18 +337,19 @@ async def start(
     if request.customer_id is not None and request.customer_id != customer.customer_id:
         log.warning("session.create.validation_failed", reason="customer_mismatch")
         raise CustomerMismatch(field="customer_id")
+    linked = False
     if request.phone and request.telegram_chat_id is not None:
         if trusted:
-            await customers.link_telegram(db, customer, request.telegram_chat_id)
+            linked = await customers.link_telegram(db, customer, request.telegram_chat_id)
         else:
             # Chat ids are public: linking one on an untrusted word would let anyone route a
             # stranger's Telegram messages into their own session.
             log.warning("session.create.telegram_not_linked", reason="no_service_key")
 
     session, created, changed = await _join_or_create(
-        db, settings, customer.customer_id, channel, new_customer=new_customer
+        db, settings, cache, customer.customer_id, channel, new_customer=new_customer
     )
-    if changed:
+    if changed or (linked and not created):
         await mark_changed(db, cache, session.session_id)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
     metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
@@ -420,6 +432,7 @@ async def _resolve_customer(
 async def _join_or_create(
     db: AsyncSession,
     settings: Settings,
+    cache: SessionCache,
     customer_id: str,
     channel: Channel,
     *,
@@ -445,6 +458,7 @@ async def _join_or_create(
         session.is_active = False
         session.ended_at = now
         session.end_reason = "expired"
+        await mark_changed(db, cache, session.session_id)
         await db.flush()
         log.info("session.expired", session_id=str(session.session_id))
         session = None
@@ -521,6 +535,18 @@ async def _issue_token(
         customer.telegram_chat_id,
         now,
     )
+
+
+async def announce_customer_changes(db: AsyncSession, customer_ids: Iterable[str]) -> None:
+    """Tell every server process that these customers' records changed (staff tools, imports).
+
+    On PostgreSQL their sessions' cached copies are dropped at commit; on SQLite (one server
+    process) they age out within SESSION_CACHE_SECONDS.
+    """
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    for session_id in await repository.active_session_ids(db, list(customer_ids)):
+        await repository.notify_changed(db, session_id)
 
 
 async def purge_expired(db: AsyncSession, settings: Settings) -> int:
