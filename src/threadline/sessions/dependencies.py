@@ -8,10 +8,10 @@ from fastapi import Depends, Header, Request
 
 from threadline.core.deps import SettingsDep
 from threadline.db import DbSession
-from threadline.sessions import service
+from threadline.sessions import access
 from threadline.sessions.cache import SessionCache
 from threadline.sessions.errors import SessionTokenRequired
-from threadline.sessions.service import SessionContext
+from threadline.sessions.state import SessionContext
 
 
 async def get_session_cache(request: Request) -> SessionCache:
@@ -30,7 +30,7 @@ async def current_session(
 ) -> SessionContext:
     if not x_session_token:
         raise SessionTokenRequired()
-    return await service.authenticate(db, settings, cache, x_session_token)
+    return await access.authenticate(db, settings, cache, x_session_token)
 
 
 CurrentSession = Annotated[SessionContext, Depends(current_session)]

@@ -16,7 +16,7 @@ from threadline.core.errors import ServiceKeyRequired, Unprocessable
 from threadline.core.security import service_key_matches
 from threadline.core.types import parse_channel, parse_phone
 from threadline.db import DbSession, session_scope
-from threadline.sessions import service
+from threadline.sessions import access, service
 from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
 from threadline.sessions.errors import SessionTokenRequired
 from threadline.sessions.schemas import (
@@ -26,7 +26,7 @@ from threadline.sessions.schemas import (
     SessionStart,
     parse_telegram_id,
 )
-from threadline.sessions.service import SessionContext
+from threadline.sessions.state import SessionContext, render
 
 log = structlog.get_logger()
 T = TypeVar("T")
@@ -97,7 +97,7 @@ async def restore_session(request: Request) -> Response:
     settings: Settings = state.settings
     token = headers.get("x-session-token")
     if token:
-        ctx = await service.authenticate_read(
+        ctx = await access.authenticate_read(
             state.sessionmaker, state.read_sessionmaker, settings, state.session_cache, token
         )
         metrics.SESSIONS_RESTORED.labels(channel=ctx.channel, by="token").inc()
@@ -138,14 +138,14 @@ async def get_session(
     if not x_session_token:
         raise SessionTokenRequired()
     state = request.app.state
-    ctx = await service.authenticate_read(
+    ctx = await access.authenticate_read(
         state.sessionmaker,
         state.read_sessionmaker,
         state.settings,
         state.session_cache,
         x_session_token,
     )
-    return _json(service.render(ctx, state.settings))
+    return _json(render(ctx, state.settings))
 
 
 @router.post("/recent", response_model=SessionRead, responses=_ERRORS)
@@ -158,7 +158,7 @@ async def add_recent(
 ) -> Response:
     """Record a product the customer looked at; ``data.recent`` lists them newest first."""
     ctx = await service.add_recent(db, settings, cache, ctx, body.sku)
-    return _json(service.render(ctx, settings))
+    return _json(render(ctx, settings))
 
 
 def _json(content: dict[str, Any]) -> Response:
@@ -168,7 +168,7 @@ def _json(content: dict[str, Any]) -> Response:
 
 
 def _envelope(token: str, ctx: SessionContext, settings: Settings) -> Response:
-    return _json({"session_token": token, "session": service.render(ctx, settings)})
+    return _json({"session_token": token, "session": render(ctx, settings)})
 
 
 def _header(parse: Callable[[Any], T], value: str | None, name: str) -> T | None:

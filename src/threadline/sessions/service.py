@@ -2,26 +2,18 @@
 
 A session is *active* until it is ended or its time runs out: it expires ``SESSION_IDLE_DAYS``
 after the last authenticated call (sliding) and at the latest ``SESSION_MAX_AGE_DAYS`` after it
-was created.  Each device or channel that joins holds its own token.
-
-Sliding expiry without turning every read into a write: ``last_activity_at`` is written only
-when it is at least ``SESSION_TOUCH_SECONDS`` old.  A call reports ``expires_at = now + idle``
-and the session is honoured until ``last_activity_at + idle + touch``, which is never earlier
-than anything reported, so a client can trust its ``expires_at``.
+was created (see ``sessions.state``).  Each device or channel that joins holds its own token.
 """
 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.config import Settings
 from threadline.core import metrics
@@ -33,238 +25,24 @@ from threadline.core.types import CHANNELS, Channel
 from threadline.customers import service as customers
 from threadline.customers.errors import CustomerMismatch, InvalidCredentials
 from threadline.customers.models import Customer
-from threadline.db import on_commit, session_scope
 from threadline.sessions import repository
+from threadline.sessions.access import mark_changed
 from threadline.sessions.cache import SessionCache
 from threadline.sessions.errors import IdentityRequired, SessionNotFound
 from threadline.sessions.models import ConversationSession
 from threadline.sessions.schemas import SessionStart
+from threadline.sessions.state import (
+    SessionContext,
+    SessionState,
+    empty_data,
+    is_expired,
+    limits,
+    touch_due,
+)
 
 log = structlog.get_logger()
 
 RECENT_LIMIT = 50
-
-
-@dataclass(slots=True, frozen=True)
-class SessionState:
-    """A read-only snapshot of a session row (what the API shows; never written back)."""
-
-    session_id: uuid.UUID
-    customer_id: str
-    is_active: bool
-    data: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    last_activity_at: datetime
-
-    @classmethod
-    def of(cls, row: ConversationSession) -> SessionState:
-        return cls(
-            row.session_id,
-            row.customer_id,
-            row.is_active,
-            row.data,
-            row.created_at,
-            row.updated_at,
-            row.last_activity_at,
-        )
-
-
-@dataclass(slots=True)
-class SessionContext:
-    """An authenticated call: the session, the token used and the customer's identities."""
-
-    session: SessionState
-    token_id: uuid.UUID
-    channel: str
-    phone: str | None
-    telegram_chat_id: int | None
-    token_used_at: datetime
-
-
-async def mark_changed(db: AsyncSession, cache: SessionCache, session_id: uuid.UUID) -> None:
-    """Record that this transaction changes ``session_id``: every process's cached copy of it
-    is dropped once the transaction commits (see ``sessions.cache``)."""
-    changed: set[uuid.UUID] = db.info.setdefault("changed_sessions", set())
-    if session_id in changed:
-        return
-    changed.add(session_id)
-    on_commit(db, lambda: cache.invalidate(session_id))
-    if db.get_bind().dialect.name == "postgresql":
-        await repository.notify_changed(db, session_id)
-
-
-def empty_data(channel: str) -> dict[str, Any]:
-    return {
-        "cart": [],
-        "recent": [],
-        "chat_context": [],
-        "last_action": None,
-        "channels": [channel],
-        "conversation_summary": "",
-        "last_recommended_skus": [],
-    }
-
-
-# --- time -------------------------------------------------------------------------------------
-
-
-def _limits(settings: Settings) -> tuple[timedelta, timedelta, timedelta]:
-    return (
-        timedelta(days=settings.session_idle_days),
-        timedelta(days=settings.session_max_age_days),
-        timedelta(seconds=settings.session_touch_seconds),
-    )
-
-
-def is_expired(
-    session: SessionState | ConversationSession, now: datetime, settings: Settings
-) -> bool:
-    idle, max_age, touch = _limits(settings)
-    return now >= session.last_activity_at + idle + touch or now >= session.created_at + max_age
-
-
-def expires_at(
-    session: SessionState | ConversationSession, now: datetime, settings: Settings
-) -> datetime:
-    idle, max_age, _ = _limits(settings)
-    return min(now + idle, session.created_at + max_age)
-
-
-def touch_due(last: datetime, now: datetime, settings: Settings) -> bool:
-    return now - last >= timedelta(seconds=settings.session_touch_seconds)
-
-
-# --- rendering ----------------------------------------------------------------------------------
-
-
-def render(ctx: SessionContext, settings: Settings, now: datetime | None = None) -> dict[str, Any]:
-    """The contract's session object (``schemas.SessionRead``) as plain data, ready to encode.
-
-    ``metadata`` is derived from ``data`` so the two can never disagree.  Built by hand rather
-    than through the pydantic model because it is on every hot path; a test checks that it
-    validates against ``SessionRead``.
-    """
-    now = now or clock.now()
-    session = ctx.session
-    data = {**empty_data(ctx.channel), **session.data}
-    return {
-        "session_id": session.session_id,
-        "phone": ctx.phone,
-        "telegram_chat_id": ctx.telegram_chat_id,
-        "channel": ctx.channel,
-        "user_id": session.customer_id,
-        "customer_id": session.customer_id,
-        "data": data,
-        "metadata": {
-            "channels": data["channels"],
-            "chat_context": data["chat_context"],
-            "conversation_summary": data["conversation_summary"],
-            "last_recommended_skus": data["last_recommended_skus"],
-        },
-        "created_at": session.created_at,
-        "updated_at": session.updated_at,
-        "is_active": session.is_active,
-        "expires_at": expires_at(session, now, settings),
-    }
-
-
-# --- authenticated calls ------------------------------------------------------------------------
-
-
-async def authenticate(
-    db: AsyncSession, settings: Settings, cache: SessionCache, token: str
-) -> SessionContext:
-    """The session behind ``token``; records the activity that slides its expiry."""
-    ctx = cache.get(hash_token(token)) or await _load(db, cache, token)
-    _check_alive(ctx, settings)
-    await _touch_if_due(db, ctx, settings)
-    return dataclasses.replace(ctx)
-
-
-async def authenticate_read(
-    maker: async_sessionmaker[AsyncSession],
-    read_maker: async_sessionmaker[AsyncSession],
-    settings: Settings,
-    cache: SessionCache,
-    token: str,
-) -> SessionContext:
-    """:func:`authenticate` for read-only calls: a cached token needs no unit of work at all,
-    a miss is a read-only one (beside the writer on SQLite), and only a due activity write
-    takes the write path."""
-    ctx = cache.get(hash_token(token))
-    if ctx is None:
-        async with session_scope(read_maker) as db:
-            ctx = await _load(db, cache, token)
-    _check_alive(ctx, settings)
-    if _touch_due(ctx, settings):
-        async with session_scope(maker) as db:
-            await _touch_if_due(db, ctx, settings)
-    return dataclasses.replace(ctx)
-
-
-async def _load(db: AsyncSession, cache: SessionCache, token: str) -> SessionContext:
-    key = hash_token(token)
-    snapshot = cache.snapshot()
-    row = await repository.by_token_hash(db, key)
-    if row is None:
-        log.info("session.restore.not_found", reason="unknown_or_revoked")
-        raise SessionNotFound()
-    ctx = SessionContext(
-        SessionState(
-            row.session_id,
-            row.customer_id,
-            row.is_active,
-            row.data,
-            row.created_at,
-            row.updated_at,
-            row.last_activity_at,
-        ),
-        row.token_id,
-        row.channel,
-        row.phone,
-        row.telegram_chat_id,
-        row.last_used_at,
-    )
-    cache.put(key, row.session_id, ctx, snapshot=snapshot)
-    return ctx
-
-
-def _check_alive(ctx: SessionContext, settings: Settings) -> None:
-    if is_expired(ctx.session, clock.now(), settings):
-        log.info(
-            "session.restore.not_found", reason="expired", session_id=str(ctx.session.session_id)
-        )
-        raise SessionNotFound()
-
-
-def _touch_due(ctx: SessionContext, settings: Settings) -> bool:
-    now = clock.now()
-    return touch_due(ctx.session.last_activity_at, now, settings) or touch_due(
-        ctx.token_used_at, now, settings
-    )
-
-
-async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Settings) -> None:
-    now = clock.now()
-    session_due = touch_due(ctx.session.last_activity_at, now, settings)
-    token_due = touch_due(ctx.token_used_at, now, settings)
-    if session_due:
-        await repository.touch_session(db, ctx.session.session_id, now)
-    if token_due:
-        await repository.touch_token(db, ctx.token_id, now)
-    if not (session_due or token_due):
-        return
-
-    def record() -> None:
-        # ctx may be the shared cached copy. It learns of the write only once the write is
-        # committed, and its timestamps only move forward, so updating it in place is safe.
-        if session_due and now > ctx.session.last_activity_at:
-            ctx.session = dataclasses.replace(ctx.session, last_activity_at=now)
-        if token_due:
-            ctx.token_used_at = max(ctx.token_used_at, now)
-
-    on_commit(db, record)
 
 
 async def update_data(
@@ -554,7 +332,7 @@ async def purge_expired(db: AsyncSession, settings: Settings) -> int:
 
     Cached copies need no invalidation: they are judged expired by the same clock.
     """
-    idle, max_age, touch = _limits(settings)
+    idle, max_age, touch = limits(settings)
     now = clock.now()
     removed = await repository.delete_expired(
         db, idle_cutoff=now - idle - touch, absolute_cutoff=now - max_age

@@ -1,0 +1,131 @@
+"""Authenticating a session token, with the per-process cache and the sliding-expiry write.
+
+Every write to a session calls :func:`mark_changed` in its transaction, which is what keeps the
+cache (``sessions.cache``) from ever showing state older than an acknowledged write.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from threadline.config import Settings
+from threadline.core.clock import clock
+from threadline.core.security import hash_token
+from threadline.db import on_commit, session_scope
+from threadline.sessions import repository
+from threadline.sessions.cache import SessionCache
+from threadline.sessions.errors import SessionNotFound
+from threadline.sessions.state import SessionContext, SessionState, is_expired, touch_due
+
+log = structlog.get_logger()
+
+
+async def mark_changed(db: AsyncSession, cache: SessionCache, session_id: uuid.UUID) -> None:
+    """Record that this transaction changes ``session_id``: every process's cached copy of it
+    is dropped once the transaction commits (see ``sessions.cache``)."""
+    changed: set[uuid.UUID] = db.info.setdefault("changed_sessions", set())
+    if session_id in changed:
+        return
+    changed.add(session_id)
+    on_commit(db, lambda: cache.invalidate(session_id))
+    if db.get_bind().dialect.name == "postgresql":
+        await repository.notify_changed(db, session_id)
+
+
+async def authenticate(
+    db: AsyncSession, settings: Settings, cache: SessionCache, token: str
+) -> SessionContext:
+    """The session behind ``token``; records the activity that slides its expiry."""
+    ctx = cache.get(hash_token(token)) or await _load(db, cache, token)
+    _check_alive(ctx, settings)
+    await _touch_if_due(db, ctx, settings)
+    return dataclasses.replace(ctx)
+
+
+async def authenticate_read(
+    maker: async_sessionmaker[AsyncSession],
+    read_maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    cache: SessionCache,
+    token: str,
+) -> SessionContext:
+    """:func:`authenticate` for read-only calls: a cached token needs no unit of work at all,
+    a miss is a read-only one (beside the writer on SQLite), and only a due activity write
+    takes the write path."""
+    ctx = cache.get(hash_token(token))
+    if ctx is None:
+        async with session_scope(read_maker) as db:
+            ctx = await _load(db, cache, token)
+    _check_alive(ctx, settings)
+    if _touch_due(ctx, settings):
+        async with session_scope(maker) as db:
+            await _touch_if_due(db, ctx, settings)
+    return dataclasses.replace(ctx)
+
+
+async def _load(db: AsyncSession, cache: SessionCache, token: str) -> SessionContext:
+    key = hash_token(token)
+    snapshot = cache.snapshot()
+    row = await repository.by_token_hash(db, key)
+    if row is None:
+        log.info("session.restore.not_found", reason="unknown_or_revoked")
+        raise SessionNotFound()
+    ctx = SessionContext(
+        SessionState(
+            row.session_id,
+            row.customer_id,
+            row.is_active,
+            row.data,
+            row.created_at,
+            row.updated_at,
+            row.last_activity_at,
+        ),
+        row.token_id,
+        row.channel,
+        row.phone,
+        row.telegram_chat_id,
+        row.last_used_at,
+    )
+    cache.put(key, row.session_id, ctx, snapshot=snapshot)
+    return ctx
+
+
+def _check_alive(ctx: SessionContext, settings: Settings) -> None:
+    if is_expired(ctx.session, clock.now(), settings):
+        log.info(
+            "session.restore.not_found", reason="expired", session_id=str(ctx.session.session_id)
+        )
+        raise SessionNotFound()
+
+
+def _touch_due(ctx: SessionContext, settings: Settings) -> bool:
+    now = clock.now()
+    return touch_due(ctx.session.last_activity_at, now, settings) or touch_due(
+        ctx.token_used_at, now, settings
+    )
+
+
+async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Settings) -> None:
+    now = clock.now()
+    session_due = touch_due(ctx.session.last_activity_at, now, settings)
+    token_due = touch_due(ctx.token_used_at, now, settings)
+    if session_due:
+        await repository.touch_session(db, ctx.session.session_id, now)
+    if token_due:
+        await repository.touch_token(db, ctx.token_id, now)
+    if not (session_due or token_due):
+        return
+
+    def record() -> None:
+        # ctx may be the shared cached copy. It learns of the write only once the write is
+        # committed, and its timestamps only move forward, so updating it in place is safe.
+        if session_due and now > ctx.session.last_activity_at:
+            ctx.session = dataclasses.replace(ctx.session, last_activity_at=now)
+        if token_due:
+            ctx.token_used_at = max(ctx.token_used_at, now)
+
+    on_commit(db, record)
