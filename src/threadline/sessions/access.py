@@ -75,15 +75,7 @@ async def _load(db: AsyncSession, cache: SessionCache, token: str) -> SessionCon
         log.info("session.restore.not_found", reason="unknown_or_revoked")
         raise SessionNotFound()
     ctx = SessionContext(
-        SessionState(
-            row.session_id,
-            row.customer_id,
-            row.is_active,
-            row.data,
-            row.created_at,
-            row.updated_at,
-            row.last_activity_at,
-        ),
+        SessionState.of(row),
         row.token_id,
         row.channel,
         row.phone,

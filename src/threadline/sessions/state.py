@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Row
+
 from threadline.config import Settings
 from threadline.core.clock import clock
 from threadline.sessions.models import ConversationSession
@@ -31,7 +33,8 @@ class SessionState:
     last_activity_at: datetime
 
     @classmethod
-    def of(cls, row: ConversationSession) -> SessionState:
+    def of(cls, row: ConversationSession | Row[Any]) -> SessionState:
+        """From an ORM row or a result row with the same column names."""
         return cls(
             row.session_id,
             row.customer_id,
