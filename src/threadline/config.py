@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     session_touch_seconds: int = Field(60, ge=0)
     session_purge_interval_seconds: int = Field(3600, ge=0)
     # Authenticated tokens are cached per process (see sessions/cache.py); 0 turns it off.
-    session_cache_seconds: float = Field(30, ge=0)
+    session_cache_seconds: float = Field(60, ge=0)
 
     load_demo_data: bool = True
     demo_customers: int = Field(200, ge=0)
