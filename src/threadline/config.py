@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # Sliding expiry is written at most this often per session and per token, so a read is
     # not a write; the session stays valid at least until the expires_at it reported.
     session_touch_seconds: int = Field(60, ge=0)
-    session_purge_interval_seconds: int = Field(3600, ge=0)
+    session_purge_interval_seconds: float = Field(3600, ge=0)
     # Authenticated tokens are cached per process (see sessions/cache.py); 0 turns it off.
     session_cache_seconds: float = Field(60, ge=0)
 

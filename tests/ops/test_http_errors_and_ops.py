@@ -37,9 +37,11 @@ async def test_readyz_is_503_and_healthz_200_when_store_is_unreachable():
 
 
 async def test_metrics_count_requests_and_sessions_by_channel(client: httpx.AsyncClient):
-    await start(client, channel="app")
+    token = (await start(client, channel="app"))["session_token"]
+    await client.post("/session/restore", headers=auth(token))
     text = (await client.get("/metrics")).text
     assert 'threadline_sessions_started_total{channel="app",new="true"}' in text
+    assert 'threadline_sessions_restored_total{by="token",channel="app"}' in text
     assert 'route="/session/start"' in text
     assert "threadline_http_request_duration_seconds_bucket" in text
 

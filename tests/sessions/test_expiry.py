@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -82,3 +83,22 @@ async def test_purge_removes_expired_sessions_and_their_tokens(
     assert tokens == 1
     assert (await client.get("/session", headers=auth(old["session_token"]))).status_code == 404
     assert (await client.get("/session", headers=auth(fresh["session_token"]))).status_code == 200
+
+
+async def test_the_server_purges_expired_sessions_by_itself(database_url: str):
+    settings = make_settings(database_url, session_purge_interval_seconds=0.2)
+    application = create_app(settings)
+    async with LifespanManager(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            await start(client)
+        clock.advance(timedelta(days=8))
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            async with application.state.sessionmaker() as db:
+                left = (
+                    await db.execute(select(func.count()).select_from(ConversationSession))
+                ).scalar_one()
+            if left == 0:
+                break
+        assert left == 0
