@@ -6,13 +6,11 @@ import asyncio
 from datetime import timedelta
 
 import httpx
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, running
 from tests.factories import auth, start
-from threadline.app import create_app
 from threadline.core.clock import clock
 from threadline.sessions import service
 from threadline.sessions.models import ConversationSession, SessionToken
@@ -51,18 +49,14 @@ async def test_reported_expiry_is_honoured(client: httpx.AsyncClient):
 
 
 async def test_absolute_lifetime_ends_even_an_active_session(database_url: str):
-    settings = make_settings(database_url, session_max_age_days=10)
-    application = create_app(settings)
-    async with LifespanManager(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            token = (await start(client))["session_token"]
-            for _ in range(3):
-                clock.advance(timedelta(days=3))
-                response = await client.get("/session", headers=auth(token))
-                assert response.status_code == 200
-            clock.advance(timedelta(days=1, seconds=1))  # 10 days since creation
-            assert (await client.get("/session", headers=auth(token))).status_code == 404
+    async with running(make_settings(database_url, session_max_age_days=10)) as (_, client):
+        token = (await start(client))["session_token"]
+        for _ in range(3):
+            clock.advance(timedelta(days=3))
+            response = await client.get("/session", headers=auth(token))
+            assert response.status_code == 200
+        clock.advance(timedelta(days=1, seconds=1))  # 10 days since creation
+        assert (await client.get("/session", headers=auth(token))).status_code == 404
 
 
 async def test_purge_removes_expired_sessions_and_their_tokens(
@@ -87,11 +81,8 @@ async def test_purge_removes_expired_sessions_and_their_tokens(
 
 async def test_the_server_purges_expired_sessions_by_itself(database_url: str):
     settings = make_settings(database_url, session_purge_interval_seconds=0.2)
-    application = create_app(settings)
-    async with LifespanManager(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            await start(client)
+    async with running(settings) as (application, client):
+        await start(client)
         clock.advance(timedelta(days=8))
         for _ in range(50):
             await asyncio.sleep(0.1)

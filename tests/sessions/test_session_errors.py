@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.conftest import SERVICE_KEY
+from tests.conftest import SERVICE_KEY, make_settings, running
 from tests.factories import auth, new_phone, set_password, start
 
 
@@ -207,16 +207,8 @@ async def test_identity_restore_with_bad_phone_is_invalid_phone(client: httpx.As
 
 
 async def test_service_key_is_refused_when_setting_is_empty(database_url: str):
-    from asgi_lifespan import LifespanManager
-
-    from tests.conftest import make_settings
-    from threadline.app import create_app
-
-    application = create_app(make_settings(database_url, service_api_key=""))
-    async with LifespanManager(application):
-        transport = httpx.ASGITransport(app=application)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
-            response = await c.post(
-                "/session/restore", headers={"X-Service-Key": "", "X-Customer-Id": "C1"}
-            )
-            assert_error(response, 401, "service_key_required")
+    async with running(make_settings(database_url, service_api_key="")) as (_, client):
+        response = await client.post(
+            "/session/restore", headers={"X-Service-Key": "", "X-Customer-Id": "C1"}
+        )
+        assert_error(response, 401, "service_key_required")
