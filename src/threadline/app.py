@@ -7,14 +7,22 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 import structlog
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from threadline import __version__
+from threadline.auth.otp import DevOutboxSender, MessageSender, WhatsAppSender
+from threadline.auth.router import router as auth_router
 from threadline.config import Settings, get_settings
 from threadline.core import handlers, metrics
 from threadline.core.logging import configure_logging
-from threadline.core.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from threadline.core.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from threadline.customers import demo
 from threadline.db import create_engine, create_read_engine, create_sessionmaker, session_scope
 from threadline.migrations import migrate
@@ -40,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessionmaker = maker
         app.state.read_sessionmaker = create_sessionmaker(read_engine)
         app.state.session_cache = cache = SessionCache(ttl_seconds=settings.session_cache_seconds)
+        app.state.http = http = httpx.AsyncClient()
+        app.state.otp_sender = otp_sender(settings, http)
         await migrate(engine)
         if settings.load_demo_data:
             async with session_scope(maker) as db:
@@ -56,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await http.aclose()
             await read_engine.dispose()
             await engine.dispose()
             log.info("app.stopped")
@@ -70,10 +81,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers.install(app)
     app.include_router(ops_router)
     app.include_router(sessions_router)
+    app.include_router(auth_router)
     # Added last = outermost: the request id and metrics also cover 413 refusals.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Content-Type", "X-Session-Token", "Idempotency-Key"],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
     return app
+
+
+def otp_sender(settings: Settings, http: httpx.AsyncClient) -> MessageSender:
+    if settings.otp_sender == "whatsapp":
+        return WhatsAppSender(
+            http,
+            base_url=settings.whatsapp_api_base,
+            token=settings.whatsapp_access_token.get_secret_value(),
+            number_id=settings.whatsapp_phone_number_id,
+        )
+    return DevOutboxSender(settings.data_dir / "dev-outbox.jsonl")
 
 
 async def _purge_periodically(app: FastAPI, settings: Settings) -> None:

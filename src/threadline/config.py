@@ -47,6 +47,14 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(10_000, ge=0)
     sqlite_readers: int = Field(4, ge=1)
 
+    # Origins allowed to call the API from a browser (comma-separated); empty: same origin only.
+    cors_origins: str = ""
+    # Where OTP codes go: "dev" (a file in DATA_DIR) or "whatsapp" (the Cloud API below).
+    otp_sender: Literal["dev", "whatsapp"] = "dev"
+    whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
+    whatsapp_access_token: SecretStr = SecretStr("")
+    whatsapp_phone_number_id: str = ""
+
     argon2_time_cost: int = Field(3, ge=1)
     argon2_memory_kib: int = Field(65_536, ge=8)
     argon2_parallelism: int = Field(1, ge=1)
@@ -56,7 +64,19 @@ class Settings(BaseSettings):
         key = self.service_api_key.get_secret_value()
         if self.environment == "production" and key.lower() in _PLACEHOLDERS:
             raise ValueError("SERVICE_API_KEY is a placeholder; set a real secret in production")
+        if self.environment == "production" and self.otp_sender == "dev":
+            raise ValueError("OTP_SENDER=dev writes codes to a file; use whatsapp in production")
+        if self.otp_sender == "whatsapp" and not (
+            self.whatsapp_access_token.get_secret_value() and self.whatsapp_phone_number_id
+        ):
+            raise ValueError(
+                "OTP_SENDER=whatsapp needs WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID"
+            )
         return self
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def resolved_database_url(self) -> str:

@@ -15,7 +15,7 @@ from threadline.db import async_url, create_engine
 from threadline.migrations import migrate
 from threadline.models import Base
 
-APP_TABLES = {"customers", "sessions", "session_tokens"}
+APP_TABLES = {"customers", "sessions", "session_tokens", "auth_throttle", "otp_codes"}
 
 
 @pytest.fixture(params=STORES)

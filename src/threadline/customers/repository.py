@@ -35,3 +35,12 @@ async def insert_unless_taken(db: AsyncSession, values: dict[str, Any], unique_c
 
 async def set_fields(db: AsyncSession, customer_id: str, **values: Any) -> None:
     await db.execute(update(Customer).where(Customer.customer_id == customer_id).values(**values))
+
+
+async def set_fields_if_no_password(db: AsyncSession, customer_id: str, **values: Any) -> bool:
+    result = await db.execute(
+        update(Customer)
+        .where(Customer.customer_id == customer_id, Customer.password_hash.is_(None))
+        .values(**values)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

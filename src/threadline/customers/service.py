@@ -29,6 +29,11 @@ async def find_by_phone(db: AsyncSession, phone: str) -> Customer | None:
     return await repository.get_by_phone(db, phone)
 
 
+async def has_password(db: AsyncSession, phone: str) -> bool:
+    customer = await repository.get_by_phone(db, phone)
+    return customer is not None and customer.password_hash is not None
+
+
 async def find_by_telegram(db: AsyncSession, chat_id: int) -> Customer | None:
     return await repository.get_by_telegram(db, chat_id)
 
@@ -120,3 +125,28 @@ async def link_telegram(db: AsyncSession, customer: Customer, chat_id: int) -> b
         raise in_use from None
     await db.refresh(customer)
     return True
+
+
+async def set_password_hash(db: AsyncSession, customer: Customer, password_hash: str) -> None:
+    await repository.set_fields(
+        db, customer.customer_id, password_hash=password_hash, updated_at=clock.now()
+    )
+
+
+async def claim_account(
+    db: AsyncSession, customer: Customer, password_hash: str, *, name: str, email: str | None
+) -> bool:
+    """Give a customer without a password one (and the name/e-mail they signed up with).
+
+    False if the customer already has a password: the UPDATE is conditional on that, so of two
+    racing signups for one phone exactly one wins.
+    """
+    values: dict[str, object] = {"password_hash": password_hash, "name": name}
+    if email:
+        values["email"] = email
+    claimed = await repository.set_fields_if_no_password(
+        db, customer.customer_id, updated_at=clock.now(), **values
+    )
+    if claimed:
+        await db.refresh(customer)
+    return claimed

@@ -129,6 +129,50 @@ async def add_token(db: AsyncSession, **values: Any) -> None:
     await db.execute(insert(SessionToken).values(**values))
 
 
+async def live_tokens(db: AsyncSession, customer_id: str) -> list[Any]:
+    stmt = (
+        select(
+            SessionToken.token_id,
+            SessionToken.channel,
+            SessionToken.user_agent,
+            SessionToken.created_at,
+            SessionToken.last_used_at,
+        )
+        .join(ConversationSession, ConversationSession.session_id == SessionToken.session_id)
+        .where(
+            SessionToken.customer_id == customer_id,
+            SessionToken.revoked_at.is_(None),
+            ConversationSession.is_active == true(),
+        )
+        .order_by(SessionToken.last_used_at.desc())
+    )
+    return list((await db.execute(stmt)).all())
+
+
+async def revoke_tokens(
+    db: AsyncSession,
+    customer_id: str,
+    *,
+    token_ids: list[uuid.UUID] | None,
+    keep: uuid.UUID | None,
+    now: datetime,
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """Revoke the customer's live tokens (``token_ids``, or all but ``keep``); returns
+    (token_id, session_id) of each token revoked."""
+    stmt = (
+        update(SessionToken)
+        .where(SessionToken.customer_id == customer_id, SessionToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .returning(SessionToken.token_id, SessionToken.session_id)
+    )
+    if token_ids is not None:
+        stmt = stmt.where(SessionToken.token_id.in_(token_ids))
+    if keep is not None:
+        stmt = stmt.where(SessionToken.token_id != keep)
+    result = await db.execute(stmt, execution_options={"synchronize_session": False})
+    return [(row[0], row[1]) for row in result.all()]
+
+
 async def touch_session(db: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:
     # The WHERE keeps a slower concurrent request from moving last activity backwards.
     await db.execute(

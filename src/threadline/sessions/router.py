@@ -9,12 +9,14 @@ import structlog
 from fastapi import APIRouter, Header, Request, Response
 from pydantic_core import PydanticCustomError, to_json
 
+from threadline.auth import service as auth
 from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.deps import SettingsDep, TrustedCaller
 from threadline.core.errors import ServiceKeyRequired, Unprocessable
 from threadline.core.security import service_key_matches
 from threadline.core.types import parse_channel, parse_phone
+from threadline.customers import service as customers
 from threadline.db import DbSession, session_scope
 from threadline.sessions import access, service
 from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
@@ -44,6 +46,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 @router.post("/start", response_model=SessionEnvelope, responses=_ERRORS)
 async def start_session(
     body: SessionStart,
+    request: Request,
     db: DbSession,
     settings: SettingsDep,
     cache: SessionCacheDep,
@@ -51,8 +54,20 @@ async def start_session(
     user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """Start a session, or join the customer's active one from another channel or device."""
+    verified = None
+    if body.phone is not None and (
+        body.password is not None or await customers.has_password(db, body.phone)
+    ):
+        verified = await auth.check_password(
+            db,
+            request.app.state.sessionmaker,
+            settings,
+            phone=body.phone,
+            password=body.password or "",
+            client_ip=request.client.host if request.client else None,
+        )
     token, ctx = await service.start(
-        db, settings, cache, body, trusted=trusted, user_agent=user_agent
+        db, settings, cache, body, trusted=trusted, verified=verified, user_agent=user_agent
     )
     return _envelope(token, ctx, settings)
 

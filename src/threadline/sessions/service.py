@@ -20,7 +20,7 @@ from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.core.errors import ServiceKeyRequired, Unprocessable
 from threadline.core.phone import mask_phone
-from threadline.core.security import hash_token, new_session_token, password_hasher, verify_password
+from threadline.core.security import hash_token, new_session_token
 from threadline.core.types import CHANNELS, Channel
 from threadline.customers import service as customers
 from threadline.customers.errors import CustomerMismatch, InvalidCredentials
@@ -87,9 +87,14 @@ async def start(
     request: SessionStart,
     *,
     trusted: bool,
+    verified: Customer | None = None,
     user_agent: str | None = None,
 ) -> tuple[str, SessionContext]:
-    """Resolve the customer, then join their active session or create one; returns a new token."""
+    """Resolve the customer, then join their active session or create one; returns a new token.
+
+    ``verified`` is the customer whose password the caller has already checked (see
+    ``auth.service.check_password``); without it a customer who has a password is refused.
+    """
     log.info(
         "session.create.start",
         phone=mask_phone(request.phone),
@@ -111,7 +116,10 @@ async def start(
             "Starting a session from a telegram_chat_id alone needs X-Service-Key.",
             field="telegram_chat_id",
         )
-    customer, new_customer = await _resolve_customer(db, settings, request, trusted=trusted)
+    if verified is not None:
+        customer, new_customer = verified, False
+    else:
+        customer, new_customer = await _resolve_customer(db, request)
     if request.customer_id is not None and request.customer_id != customer.customer_id:
         log.warning("session.create.validation_failed", reason="customer_mismatch")
         raise CustomerMismatch(field="customer_id")
@@ -124,10 +132,38 @@ async def start(
             # stranger's Telegram messages into their own session.
             log.warning("session.create.telegram_not_linked", reason="no_service_key")
 
+    return await join_customer(
+        db,
+        settings,
+        cache,
+        customer,
+        channel,
+        user_agent=user_agent,
+        new_customer=new_customer,
+        identity_changed=linked,
+    )
+
+
+async def join_customer(
+    db: AsyncSession,
+    settings: Settings,
+    cache: SessionCache,
+    customer: Customer,
+    channel: Channel,
+    *,
+    user_agent: str | None = None,
+    new_customer: bool = False,
+    identity_changed: bool = False,
+) -> tuple[str, SessionContext]:
+    """Join ``customer``'s active session (or create it) on ``channel``; returns a new token.
+
+    For callers that have already established who the customer is: /session/start, login,
+    signup, OTP and the WhatsApp webhook.
+    """
     session, created, changed = await _join_or_create(
         db, settings, cache, customer.customer_id, channel, new_customer=new_customer
     )
-    if changed or (linked and not created):
+    if changed or (identity_changed and not created):
         await mark_changed(db, cache, session.session_id)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
     metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
@@ -140,6 +176,58 @@ async def start(
         created=created,
     )
     return token, ctx
+
+
+async def join_verified_phone(
+    db: AsyncSession,
+    settings: Settings,
+    cache: SessionCache,
+    phone: str,
+    channel: Channel,
+    *,
+    user_agent: str | None = None,
+) -> tuple[str, SessionContext, Customer]:
+    """Join by a phone number that a trusted party has verified, without a password.
+
+    Used by the signed WhatsApp webhook (WhatsApp verified the ``wa_id``) and by OTP login (the
+    customer read the code we sent to the number).  Never reachable from a public endpoint on
+    the caller's word alone.
+    """
+    customer = await customers.find_by_phone(db, phone)
+    new_customer = False
+    if customer is None:
+        customer, new_customer = await customers.create_unless_taken(
+            db, "phone", phone, source=channel.value
+        )
+    token, ctx = await join_customer(
+        db, settings, cache, customer, channel, user_agent=user_agent, new_customer=new_customer
+    )
+    return token, ctx, customer
+
+
+async def devices(db: AsyncSession, customer_id: str) -> list[Any]:
+    """The customer's signed-in devices (live tokens of the active session), newest first."""
+    return await repository.live_tokens(db, customer_id)
+
+
+async def revoke(
+    db: AsyncSession,
+    cache: SessionCache,
+    customer_id: str,
+    *,
+    token_ids: list[uuid.UUID] | None = None,
+    keep: uuid.UUID | None = None,
+) -> int:
+    """End devices: the given tokens, or every token of the customer but ``keep``."""
+    now = clock.now()
+    revoked = await repository.revoke_tokens(
+        db, customer_id, token_ids=token_ids, keep=keep, now=now
+    )
+    for session_id in {session_id for _, session_id in revoked}:
+        await mark_changed(db, cache, session_id)
+    if revoked:
+        log.info("session.tokens.revoked", customer_id=customer_id, count=len(revoked))
+    return len(revoked)
 
 
 async def restore_by_identity(
@@ -173,32 +261,17 @@ async def restore_by_identity(
     return await _issue_token(db, session, customer, channel, user_agent)
 
 
-async def _resolve_customer(
-    db: AsyncSession, settings: Settings, request: SessionStart, *, trusted: bool
-) -> tuple[Customer, bool]:
-    """The customer the request identifies, checked against its password; True if created."""
+async def _resolve_customer(db: AsyncSession, request: SessionStart) -> tuple[Customer, bool]:
+    """The customer the request identifies when no password was checked; True if created."""
     if request.phone is None:
         assert request.telegram_chat_id is not None
         return await customers.get_or_create_by_telegram(
             db, request.telegram_chat_id, source="telegram"
         )
     existing = await customers.find_by_phone(db, request.phone)
-    needs_password = request.password is not None or (
-        existing is not None and existing.password_hash is not None
-    )
-    if needs_password:
-        stored = existing.password_hash if existing else None
-        # End the read transaction before hashing: argon2 takes tens of milliseconds and the
-        # embedded store has a single connection that other requests are waiting for.
-        await db.commit()
-        hasher = password_hasher(
-            settings.argon2_time_cost, settings.argon2_memory_kib, settings.argon2_parallelism
-        )
-        if not await verify_password(hasher, stored, request.password or ""):
-            log.warning("session.create.validation_failed", reason="invalid_credentials")
-            raise InvalidCredentials()
-        assert existing is not None
-        return existing, False
+    if existing is not None and existing.password_hash is not None:
+        log.warning("session.create.validation_failed", reason="password_required")
+        raise InvalidCredentials()
     if existing is not None:
         return existing, False
     if request.customer_id is not None:

@@ -1,0 +1,172 @@
+"""Accounts: signup, password login, logout, devices and password changes.
+
+Passwords are argon2id hashes, checked in a bounded thread pool (``core.security``) after the
+read transaction has ended, so a slow hash never holds a store connection.  Every password
+check, wherever it happens (/auth/login, /session/start, /auth/password), goes through
+:func:`check_password` and its throttle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from threadline.auth import passwords, throttle
+from threadline.auth.errors import AlreadyRegistered, DeviceNotFound
+from threadline.config import Settings
+from threadline.core.phone import mask_phone
+from threadline.core.security import hash_password, verify_password
+from threadline.core.types import Channel
+from threadline.customers import service as customers
+from threadline.customers.errors import InvalidCredentials
+from threadline.customers.models import Customer
+from threadline.sessions import service as sessions
+from threadline.sessions.cache import SessionCache
+from threadline.sessions.state import SessionContext
+
+log = structlog.get_logger()
+
+PHONE_LIMIT = 5
+ADDRESS_LIMIT = 20
+
+
+def login_rules(phone: str, client_ip: str | None) -> list[throttle.Rule]:
+    rules = [throttle.Rule(f"login:phone:{phone}", PHONE_LIMIT)]
+    if client_ip:
+        rules.append(throttle.Rule(f"login:ip:{client_ip}", ADDRESS_LIMIT))
+    return rules
+
+
+async def check_password(
+    db: AsyncSession,
+    maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    *,
+    phone: str,
+    password: str,
+    client_ip: str | None,
+) -> Customer:
+    """The customer with this phone if ``password`` is theirs; else 401 (or 429 when throttled).
+
+    An unknown phone, a customer without a password and a wrong password are indistinguishable:
+    same error, same argon2 work.
+    """
+    rules = login_rules(phone, client_ip)
+    await throttle.check(db, rules)
+    customer = await customers.find_by_phone(db, phone)
+    stored = customer.password_hash if customer else None
+    # End the read transaction before hashing: the embedded store has one writer connection.
+    await db.commit()
+    hasher = passwords.hasher(settings)
+    if customer is None or not await verify_password(hasher, stored, password):
+        await throttle.record_failures(maker, rules)
+        log.warning("auth.login.failed", phone=mask_phone(phone))
+        raise InvalidCredentials()
+    await throttle.reset(db, rules[0].key)
+    if stored and hasher.check_needs_rehash(stored):
+        # Hashing parameters changed since this hash was made: upgrade it while we have the
+        # password in hand.
+        await customers.set_password_hash(db, customer, await hash_password(hasher, password))
+        log.info("auth.password.rehashed", customer_id=customer.customer_id)
+    return customer
+
+
+async def signup(
+    db: AsyncSession,
+    settings: Settings,
+    cache: SessionCache,
+    *,
+    phone: str,
+    password: str,
+    name: str,
+    email: str | None,
+    channel: Channel,
+    user_agent: str | None,
+) -> tuple[str, SessionContext, Customer]:
+    """Create an account, or give a known customer (e.g. imported) a password."""
+    passwords.check_strength(password, user_inputs=[name, email or "", phone])
+    hashed = await hash_password(passwords.hasher(settings), password)
+    customer = await customers.find_by_phone(db, phone)
+    new_customer = False
+    if customer is None:
+        customer, new_customer = await customers.create_unless_taken(
+            db, "phone", phone, source="signup"
+        )
+    # Conditional on "no password yet", so two racing signups cannot both claim the phone.
+    if not await customers.claim_account(db, customer, hashed, name=name, email=email):
+        raise AlreadyRegistered(field="phone")
+    token, ctx = await sessions.join_customer(
+        db,
+        settings,
+        cache,
+        customer,
+        channel,
+        user_agent=user_agent,
+        new_customer=new_customer,
+        identity_changed=True,
+    )
+    log.info("auth.signup", customer_id=customer.customer_id, existing=not new_customer)
+    return token, ctx, customer
+
+
+async def change_password(
+    db: AsyncSession,
+    maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    cache: SessionCache,
+    ctx: SessionContext,
+    *,
+    current: str,
+    new: str,
+    client_ip: str | None,
+) -> int:
+    """Replace the password and end every other device; returns how many were ended."""
+    customer = await customers.get(db, ctx.session.customer_id)
+    if customer is None or customer.phone is None:
+        raise InvalidCredentials()
+    customer = await check_password(
+        db, maker, settings, phone=customer.phone, password=current, client_ip=client_ip
+    )
+    passwords.check_strength(new, user_inputs=[customer.name or "", customer.phone or ""])
+    await customers.set_password_hash(
+        db, customer, await hash_password(passwords.hasher(settings), new)
+    )
+    ended = await sessions.revoke(db, cache, customer.customer_id, keep=ctx.token_id)
+    log.info("auth.password.changed", customer_id=customer.customer_id, devices_ended=ended)
+    return ended
+
+
+async def logout(
+    db: AsyncSession, cache: SessionCache, ctx: SessionContext, *, all_devices: bool
+) -> None:
+    token_ids = None if all_devices else [ctx.token_id]
+    await sessions.revoke(db, cache, ctx.session.customer_id, token_ids=token_ids)
+    log.info("auth.logout", session_id=str(ctx.session.session_id), all_devices=all_devices)
+
+
+async def list_devices(db: AsyncSession, ctx: SessionContext) -> list[dict[str, Any]]:
+    rows = await sessions.devices(db, ctx.session.customer_id)
+    return [
+        {
+            "id": row.token_id,
+            "channel": row.channel,
+            "user_agent": row.user_agent,
+            "created_at": row.created_at,
+            "last_used_at": max(row.last_used_at, ctx.token_used_at)
+            if row.token_id == ctx.token_id
+            else row.last_used_at,
+            "current": row.token_id == ctx.token_id,
+        }
+        for row in rows
+    ]
+
+
+async def end_device(
+    db: AsyncSession, cache: SessionCache, ctx: SessionContext, device_id: uuid.UUID
+) -> None:
+    ended = await sessions.revoke(db, cache, ctx.session.customer_id, token_ids=[device_id])
+    if not ended:
+        raise DeviceNotFound()
