@@ -99,7 +99,7 @@ async def request_code(
     """Issue a code for ``phone`` (earlier unused codes stop working) and send it."""
     rule = request_rule(phone)
     await throttle.check(db, [rule])
-    await throttle.record_failures(maker, [rule])  # requests are counted, not just failures
+    await throttle.record(db, [rule])  # requests are counted, not just failures
     code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
     await db.execute(

@@ -54,19 +54,27 @@ async def check(db: AsyncSession, rules: list[Rule]) -> None:
 
 
 async def record_failures(maker: async_sessionmaker[AsyncSession], rules: list[Rule]) -> None:
+    """Count a failure for each rule in a transaction of its own (the caller's will fail).
+
+    The caller must not hold a connection of its own at that moment (on SQLite there is one).
+    """
     async with session_scope(maker) as db:
-        now = clock.now()
-        for rule in rules:
-            failures = await _count(db, rule, now)
-            block = rule.block_for(failures)
-            if block is not None:
-                until = now + block
-                await db.execute(
-                    update(AuthThrottle)
-                    .where(AuthThrottle.key == rule.key)
-                    .values(blocked_until=until)
-                )
-                log.warning("auth.throttled", key_kind=rule.key.split(":")[0], failures=failures)
+        await record(db, rules)
+
+
+async def record(db: AsyncSession, rules: list[Rule]) -> None:
+    """Count an attempt for each rule inside ``db``'s transaction; block keys over their limit."""
+    now = clock.now()
+    for rule in rules:
+        failures = await _count(db, rule, now)
+        block = rule.block_for(failures)
+        if block is not None:
+            await db.execute(
+                update(AuthThrottle)
+                .where(AuthThrottle.key == rule.key)
+                .values(blocked_until=now + block)
+            )
+            log.warning("auth.throttled", key_kind=rule.key.split(":")[0], failures=failures)
 
 
 async def _count(db: AsyncSession, rule: Rule, now: datetime) -> int:
