@@ -83,6 +83,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         url,
         echo=settings.db_echo,
+        hide_parameters=True,  # statement parameters hold phones and hashes: keep them out of logs
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
@@ -101,6 +102,7 @@ def create_read_engine(settings: Settings, engine: AsyncEngine) -> AsyncEngine:
     readers = create_async_engine(
         engine.url,
         echo=settings.db_echo,
+        hide_parameters=True,
         pool_size=settings.sqlite_readers,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,
@@ -123,6 +125,7 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     engine = create_async_engine(
         url,
         echo=settings.db_echo,
+        hide_parameters=True,
         pool_size=1,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,

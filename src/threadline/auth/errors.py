@@ -27,6 +27,12 @@ class DeviceNotFound(NotFound):
     message = "You have no signed-in device with that id."
 
 
+class DeliveryFailed(AppError):
+    status = 502
+    code = "delivery_failed"
+    message = "We could not send the code just now; please try again in a moment."
+
+
 class TooManyAttempts(AppError):
     status = 429
     code = "too_many_attempts"

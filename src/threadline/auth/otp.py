@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline.auth import passwords, throttle
-from threadline.auth.errors import InvalidCode
+from threadline.auth.errors import DeliveryFailed, InvalidCode
 from threadline.auth.models import OtpCode
 from threadline.config import Settings
 from threadline.core.clock import clock
@@ -78,8 +78,9 @@ class WhatsAppSender:
 
 
 def request_rule(phone: str) -> throttle.Rule:
-    # Every request counts: after the 3rd within 15 minutes the phone waits (30 s, doubling).
-    return throttle.Rule(f"otp:request:{phone}", REQUESTS_PER_WINDOW)
+    # Every request counts (each may be a paid message): after the 3rd within 15 minutes the
+    # phone waits 15 minutes.
+    return throttle.Rule(f"otp:request:{phone}", REQUESTS_PER_WINDOW, base=timedelta(minutes=15))
 
 
 def verify_rules(phone: str, client_ip: str | None) -> list[throttle.Rule]:
@@ -116,8 +117,14 @@ async def request_code(
             attempts=0,
         )
     )
-    await db.flush()
-    await sender.send_code(phone, code)
+    # Commit before sending, so the code can be verified the moment it arrives and no store
+    # lock is held while the message provider answers.
+    await db.commit()
+    try:
+        await sender.send_code(phone, code)
+    except (httpx.HTTPError, OSError) as exc:
+        log.error("otp.send.failed", to=mask_phone(phone), error=type(exc).__name__)
+        raise DeliveryFailed() from None
 
 
 async def verify_code(

@@ -26,7 +26,9 @@ def check_strength(password: str, *, user_inputs: list[str] | None = None) -> No
     if password.isdigit():
         raise WeakPassword("A password cannot be only digits.", field="password")
     # zxcvbn's cost grows with length; MAX_LENGTH keeps it to a few milliseconds.
-    result = zxcvbn(password, user_inputs=[u for u in user_inputs or [] if u])
+    result = zxcvbn(
+        password, user_inputs=[u for u in user_inputs or [] if u], max_length=MAX_LENGTH
+    )
     if result["score"] < MIN_SCORE:
         hint = result["feedback"]["warning"] or "It is too easy to guess."
         raise WeakPassword(f"That password is too easy to guess: {hint}", field="password")

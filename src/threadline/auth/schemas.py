@@ -18,7 +18,7 @@ Password = Annotated[str, Field(max_length=1024)]
 class SignupRequest(BaseModel):
     phone: PhoneField
     password: Password
-    name: Annotated[str, Field(min_length=1, max_length=120)]
+    name: Annotated[str, Field(min_length=1, max_length=120, pattern=r"^[^\x00-\x1f\x7f]+$")]
     email: EmailStr | None = None
     channel: ChannelField | None = None
 

@@ -61,7 +61,9 @@ async def check_password(
     # End the read transaction before hashing: the embedded store has one writer connection.
     await db.commit()
     hasher = passwords.hasher(settings)
-    if customer is None or not await verify_password(hasher, stored, password):
+    # Always hash, even for an unknown phone, so the answer takes the same time either way.
+    matches = await verify_password(hasher, stored, password)
+    if customer is None or not matches:
         await throttle.record_failures(maker, rules)
         log.warning("auth.login.failed", phone=mask_phone(phone))
         raise InvalidCredentials()

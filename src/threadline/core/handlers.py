@@ -99,8 +99,18 @@ def _is_connectivity(exc: DBAPIError) -> bool:
     return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
 
 
+# SQLSTATEs of text the store cannot hold (a NUL character, an unencodable one): a client's
+# data, not our bug, whichever field it arrived in.
+_UNSTORABLE_TEXT = {"22021", "22P05"}
+
+
 async def db_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
+    if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
+        return _json(
+            422,
+            error_body("invalid_text", "The request contains characters that cannot be stored."),
+        )
     if _is_connectivity(exc):
         return await database_unavailable(request, exc)
     return await unexpected(request, exc)

@@ -19,7 +19,7 @@ from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.core.errors import ServiceKeyRequired, Unprocessable
-from threadline.core.phone import mask_phone
+from threadline.core.phone import mask_phone, normalize_phone
 from threadline.core.security import hash_token, new_session_token
 from threadline.core.types import CHANNELS, Channel
 from threadline.customers import service as customers
@@ -193,6 +193,7 @@ async def join_verified_phone(
     customer read the code we sent to the number).  Never reachable from a public endpoint on
     the caller's word alone.
     """
+    phone = normalize_phone(phone)  # a WhatsApp wa_id comes without the "+"
     customer = await customers.find_by_phone(db, phone)
     new_customer = False
     if customer is None:
