@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -151,6 +152,18 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Stores:
+    """Units of work that write, and read-only ones (beside the writer on SQLite)."""
+
+    write: async_sessionmaker[AsyncSession]
+    read: async_sessionmaker[AsyncSession]
+
+
+def get_stores(request: Request) -> Stores:
+    return Stores(request.app.state.sessionmaker, request.app.state.read_sessionmaker)
 
 
 @asynccontextmanager

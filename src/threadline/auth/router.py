@@ -25,7 +25,7 @@ from threadline.config import Settings
 from threadline.core.deps import SettingsDep
 from threadline.core.types import Channel
 from threadline.customers.models import Customer
-from threadline.db import DbSession
+from threadline.db import DbSession, get_stores
 from threadline.sessions import service as sessions
 from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
 from threadline.sessions.state import SessionContext, render
@@ -99,12 +99,13 @@ async def login(
     """Log in with phone and password; joins the customer's session with a new token."""
     customer = await auth.check_password(
         db,
-        request.app.state.sessionmaker,
+        get_stores(request),
         settings,
         phone=body.phone,
         password=body.password,
         client_ip=client_ip(request),
     )
+    assert customer is not None  # a password was given, so it was checked
     token, ctx = await sessions.join_customer(
         db, settings, cache, customer, body.channel, user_agent=user_agent
     )
@@ -150,7 +151,7 @@ async def change_password(
     """Change the password; every other device is signed out."""
     await auth.change_password(
         db,
-        request.app.state.sessionmaker,
+        get_stores(request),
         settings,
         cache,
         ctx,

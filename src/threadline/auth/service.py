@@ -12,7 +12,7 @@ import uuid
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.auth import passwords, throttle
 from threadline.auth.errors import AlreadyRegistered, DeviceNotFound
@@ -23,6 +23,7 @@ from threadline.core.types import Channel
 from threadline.customers import service as customers
 from threadline.customers.errors import InvalidCredentials
 from threadline.customers.models import Customer
+from threadline.db import Stores, session_scope
 from threadline.sessions import service as sessions
 from threadline.sessions.cache import SessionCache
 from threadline.sessions.state import SessionContext
@@ -42,36 +43,43 @@ def login_rules(phone: str, client_ip: str | None) -> list[throttle.Rule]:
 
 async def check_password(
     db: AsyncSession,
-    maker: async_sessionmaker[AsyncSession],
+    stores: Stores,
     settings: Settings,
     *,
     phone: str,
-    password: str,
+    password: str | None,
     client_ip: str | None,
-) -> Customer:
+) -> Customer | None:
     """The customer with this phone if ``password`` is theirs; else 401 (or 429 when throttled).
 
-    An unknown phone, a customer without a password and a wrong password are indistinguishable:
-    same error, same argon2 work.
+    ``password=None`` (a /session/start without one) is fine for a customer who has no
+    password, and answers None.  An unknown phone, a customer without a password and a wrong
+    password are indistinguishable: same error, same argon2 work.  The reads go through the
+    read-only store, so no write connection is held while argon2 runs.
     """
     rules = login_rules(phone, client_ip)
-    await throttle.check(db, rules)
-    customer = await customers.find_by_phone(db, phone)
-    stored = customer.password_hash if customer else None
-    # End the read transaction before hashing: the embedded store has one writer connection.
+    # Release any write connection the caller's unit of work holds (on SQLite there is one):
+    # argon2 is slow, and a failure is recorded in a transaction of its own.
     await db.commit()
+    async with session_scope(stores.read) as reader:
+        customer = await customers.find_by_phone(reader, phone)
+        stored = customer.password_hash if customer else None
+        if password is None and stored is None:
+            return None
+        counted = await throttle.check(reader, rules)
     hasher = passwords.hasher(settings)
     # Always hash, even for an unknown phone, so the answer takes the same time either way.
-    matches = await verify_password(hasher, stored, password)
+    matches = await verify_password(hasher, stored, password or "")
     if customer is None or not matches:
-        await throttle.record_failures(maker, rules)
+        await throttle.record_failures(stores.write, rules)
         log.warning("auth.login.failed", phone=mask_phone(phone))
         raise InvalidCredentials()
-    await throttle.reset(db, rules[0].key)
+    if rules[0].key in counted:
+        await throttle.reset(db, rules[0].key)
     if stored and hasher.check_needs_rehash(stored):
         # Hashing parameters changed since this hash was made: upgrade it while we have the
         # password in hand.
-        await customers.set_password_hash(db, customer, await hash_password(hasher, password))
+        await customers.set_password_hash(db, customer, await hash_password(hasher, password or ""))
         log.info("auth.password.rehashed", customer_id=customer.customer_id)
     return customer
 
@@ -116,7 +124,7 @@ async def signup(
 
 async def change_password(
     db: AsyncSession,
-    maker: async_sessionmaker[AsyncSession],
+    stores: Stores,
     settings: Settings,
     cache: SessionCache,
     ctx: SessionContext,
@@ -129,9 +137,11 @@ async def change_password(
     customer = await customers.get(db, ctx.session.customer_id)
     if customer is None or customer.phone is None:
         raise InvalidCredentials()
-    customer = await check_password(
-        db, maker, settings, phone=customer.phone, password=current, client_ip=client_ip
+    verified = await check_password(
+        db, stores, settings, phone=customer.phone, password=current, client_ip=client_ip
     )
+    assert verified is not None  # a password was given, so it was checked
+    customer = verified
     passwords.check_strength(new, user_inputs=[customer.name or "", customer.phone or ""])
     await customers.set_password_hash(
         db, customer, await hash_password(passwords.hasher(settings), new)

@@ -42,15 +42,17 @@ class Rule:
         return min(self.base * 2 ** (failures - self.limit), self.cap)
 
 
-async def check(db: AsyncSession, rules: list[Rule]) -> None:
-    """Raise 429 if any key is blocked now."""
+async def check(db: AsyncSession, rules: list[Rule]) -> set[str]:
+    """Raise 429 if any key is blocked now; else the keys that have failures counted."""
     now = clock.now()
-    stmt = select(AuthThrottle.blocked_until).where(
-        AuthThrottle.key.in_([r.key for r in rules]), AuthThrottle.blocked_until > now
+    stmt = select(AuthThrottle.key, AuthThrottle.blocked_until).where(
+        AuthThrottle.key.in_([r.key for r in rules])
     )
-    blocked = [b for b in (await db.execute(stmt)).scalars() if b is not None]
+    rows = (await db.execute(stmt)).all()
+    blocked = [until for _, until in rows if until is not None and until > now]
     if blocked:
         raise TooManyAttempts((max(blocked) - now).total_seconds())
+    return {key for key, _ in rows}
 
 
 async def record_failures(maker: async_sessionmaker[AsyncSession], rules: list[Rule]) -> None:

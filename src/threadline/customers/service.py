@@ -29,11 +29,6 @@ async def find_by_phone(db: AsyncSession, phone: str) -> Customer | None:
     return await repository.get_by_phone(db, phone)
 
 
-async def has_password(db: AsyncSession, phone: str) -> bool:
-    customer = await repository.get_by_phone(db, phone)
-    return customer is not None and customer.password_hash is not None
-
-
 async def find_by_telegram(db: AsyncSession, chat_id: int) -> Customer | None:
     return await repository.get_by_telegram(db, chat_id)
 

@@ -16,8 +16,7 @@ from threadline.core.deps import SettingsDep, TrustedCaller
 from threadline.core.errors import ServiceKeyRequired, Unprocessable
 from threadline.core.security import service_key_matches
 from threadline.core.types import parse_channel, parse_phone
-from threadline.customers import service as customers
-from threadline.db import DbSession, session_scope
+from threadline.db import DbSession, get_stores, session_scope
 from threadline.sessions import access, service
 from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
 from threadline.sessions.errors import SessionTokenRequired
@@ -55,15 +54,13 @@ async def start_session(
 ) -> Response:
     """Start a session, or join the customer's active one from another channel or device."""
     verified = None
-    if body.phone is not None and (
-        body.password is not None or await customers.has_password(db, body.phone)
-    ):
+    if body.phone is not None:
         verified = await auth.check_password(
             db,
-            request.app.state.sessionmaker,
+            get_stores(request),
             settings,
             phone=body.phone,
-            password=body.password or "",
+            password=body.password,
             client_ip=request.client.host if request.client else None,
         )
     token, ctx = await service.start(
