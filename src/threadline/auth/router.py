@@ -26,12 +26,15 @@ from threadline.core.deps import SettingsDep
 from threadline.core.types import Channel
 from threadline.customers.models import Customer
 from threadline.db import DbSession, get_stores
+from threadline.sessions import guests
 from threadline.sessions import service as sessions
 from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
 from threadline.sessions.state import SessionContext, render
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 UserAgent = Annotated[str | None, Header(include_in_schema=False)]
+# A guest session's token, sent along when logging in from the same device: its cart moves over.
+GuestToken = Annotated[str | None, Header(alias="X-Session-Token")]
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "invalid_credentials, invalid_code or session_token_required"},
@@ -71,6 +74,7 @@ async def signup(
     settings: SettingsDep,
     cache: SessionCacheDep,
     user_agent: UserAgent = None,
+    guest_token: GuestToken = None,
 ) -> Response:
     """Create an account (a known phone, e.g. imported, keeps its customer id and history)."""
     token, ctx, customer = await auth.signup(
@@ -84,6 +88,8 @@ async def signup(
         channel=body.channel or Channel.web,
         user_agent=user_agent,
     )
+    if guest_token:
+        await guests.merge_into(db, settings, cache, guest_token, ctx)
     return _envelope(token, ctx, customer, settings, status.HTTP_201_CREATED)
 
 
@@ -95,6 +101,7 @@ async def login(
     settings: SettingsDep,
     cache: SessionCacheDep,
     user_agent: UserAgent = None,
+    guest_token: GuestToken = None,
 ) -> Response:
     """Log in with phone and password; joins the customer's session with a new token."""
     customer = await auth.check_password(
@@ -109,6 +116,8 @@ async def login(
     token, ctx = await sessions.join_customer(
         db, settings, cache, customer, body.channel, user_agent=user_agent
     )
+    if guest_token:
+        await guests.merge_into(db, settings, cache, guest_token, ctx)
     return _envelope(token, ctx, customer, settings, status.HTTP_200_OK)
 
 
@@ -181,6 +190,7 @@ async def verify_otp(
     settings: SettingsDep,
     cache: SessionCacheDep,
     user_agent: UserAgent = None,
+    guest_token: GuestToken = None,
 ) -> Response:
     """Log in with the code: the same answer as /auth/login (a new phone becomes a customer)."""
     await otp.verify_code(
@@ -194,4 +204,6 @@ async def verify_otp(
     token, ctx, customer = await sessions.join_verified_phone(
         db, settings, cache, body.phone, body.channel, user_agent=user_agent
     )
+    if guest_token:
+        await guests.merge_into(db, settings, cache, guest_token, ctx)
     return _envelope(token, ctx, customer, settings, status.HTTP_200_OK)

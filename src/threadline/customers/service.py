@@ -43,6 +43,25 @@ async def get_or_create_by_telegram(
     return await create_unless_taken(db, "telegram_chat_id", chat_id, source=source)
 
 
+async def create_guest(db: AsyncSession) -> Customer:
+    """A customer record for a shopper who has not said who they are (no phone)."""
+    now = clock.now()
+    customer = Customer(
+        customer_id=new_customer_id(),
+        source="guest",
+        loyalty_tier="bronze",
+        loyalty_points=0,
+        preferences={},
+        profile={},
+        purchase_history=[],
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(customer)
+    await db.flush()
+    return customer
+
+
 async def create_unless_taken(
     db: AsyncSession, column: str, value: str | int, *, source: str
 ) -> tuple[Customer, bool]:

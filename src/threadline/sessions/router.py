@@ -17,10 +17,11 @@ from threadline.core.errors import ServiceKeyRequired, Unprocessable
 from threadline.core.security import service_key_matches
 from threadline.core.types import parse_channel, parse_phone
 from threadline.db import DbSession, get_stores, session_scope
-from threadline.sessions import access, service
+from threadline.sessions import access, guests, service
 from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
 from threadline.sessions.errors import SessionTokenRequired
 from threadline.sessions.schemas import (
+    GuestStart,
     RecentItem,
     SessionEnvelope,
     SessionRead,
@@ -66,6 +67,23 @@ async def start_session(
     token, ctx = await service.start(
         db, settings, cache, body, trusted=trusted, verified=verified, user_agent=user_agent
     )
+    return _envelope(token, ctx, settings)
+
+
+@router.post("/guest", response_model=SessionEnvelope, responses=_ERRORS)
+async def start_guest_session(
+    body: GuestStart,
+    db: DbSession,
+    settings: SettingsDep,
+    cache: SessionCacheDep,
+    user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """Start a session for a shopper who has not said who they are yet.
+
+    Logging in later (/auth/login, /auth/signup, /auth/otp/verify) with this token in
+    X-Session-Token moves the guest's cart into the customer's session.
+    """
+    token, ctx = await guests.start_guest(db, settings, cache, body.channel, user_agent=user_agent)
     return _envelope(token, ctx, settings)
 
 

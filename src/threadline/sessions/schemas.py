@@ -43,6 +43,10 @@ class SessionStart(BaseModel):
     password: Annotated[str, Field(max_length=1024)] | None = None
 
 
+class GuestStart(BaseModel):
+    channel: ChannelField
+
+
 class RecentItem(BaseModel):
     sku: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][\w.\-/]*$")]
 
