@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,3 +118,17 @@ async def test_failures_split_over_two_processes_add_up(database_url: str, tmp_p
 
         retry_after(await login(first, phone, account["password"]))
         retry_after(await login(second, phone, account["password"]))
+
+
+async def test_concurrent_guesses_cannot_slip_past_the_limit_together(client: httpx.AsyncClient):
+    account = await signup(client)
+    phone = account["customer"]["phone"]
+
+    responses = await asyncio.gather(
+        *(login(client, phone, f"parallel-guess-{i:02d}-xyz") for i in range(30))
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    # Each attempt is counted before it is checked: only the first 5 get a password check.
+    assert statuses.count(401) == 5, statuses
+    assert statuses.count(429) == 25, statuses

@@ -78,8 +78,7 @@ class WhatsAppSender:
 
 
 def request_rule(phone: str) -> throttle.Rule:
-    # Every request counts (each may be a paid message): after the 3rd within 15 minutes the
-    # phone waits 15 minutes.
+    # After the 3rd request within 15 minutes the phone waits 15 minutes.
     return throttle.Rule(f"otp:request:{phone}", REQUESTS_PER_WINDOW, base=timedelta(minutes=15))
 
 
@@ -98,9 +97,8 @@ async def request_code(
     phone: str,
 ) -> None:
     """Issue a code for ``phone`` (earlier unused codes stop working) and send it."""
-    rule = request_rule(phone)
-    await throttle.check(db, [rule])
-    await throttle.record(db, [rule])  # requests are counted, not just failures
+    # Every request counts (not just failures): each may be a paid message.
+    await throttle.attempt(maker, [request_rule(phone)])
     code = f"{secrets.randbelow(10**6):06d}"
     now = clock.now()
     await db.execute(
@@ -138,7 +136,7 @@ async def verify_code(
 ) -> None:
     """Consume the phone's live code if ``code`` matches; else 401 invalid_code (or 429)."""
     rules = verify_rules(phone, client_ip)
-    await throttle.check(db, rules)
+    await throttle.attempt(maker, rules)
     now = clock.now()
     stmt = (
         select(OtpCode)
@@ -158,7 +156,6 @@ async def verify_code(
                     .where(OtpCode.otp_id == otp_id)
                     .values(attempts=OtpCode.attempts + 1)
                 )
-        await throttle.record_failures(maker, rules)
         log.warning("otp.verify.failed", phone=mask_phone(phone))
         raise InvalidCode(field="code")
     # Single use: only one request can flip consumed_at from NULL.
@@ -169,4 +166,4 @@ async def verify_code(
     )
     if not result.rowcount:  # type: ignore[attr-defined]
         raise InvalidCode(field="code")
-    await throttle.reset(db, rules[0].key)
+    await throttle.succeeded(db, rules)

@@ -45,7 +45,7 @@ class OtpRequest(BaseModel):
 
 class OtpVerify(BaseModel):
     phone: PhoneField
-    code: Annotated[str, Field(pattern=r"^\d{6}$")]
+    code: Annotated[str, Field(pattern=r"^[0-9]{6}$")]
     channel: ChannelField
 
 

@@ -66,16 +66,14 @@ async def check_password(
         stored = customer.password_hash if customer else None
         if password is None and stored is None:
             return None
-        counted = await throttle.check(reader, rules)
+    await throttle.attempt(stores.write, rules)
     hasher = passwords.hasher(settings)
     # Always hash, even for an unknown phone, so the answer takes the same time either way.
     matches = await verify_password(hasher, stored, password or "")
     if customer is None or not matches:
-        await throttle.record_failures(stores.write, rules)
         log.warning("auth.login.failed", phone=mask_phone(phone))
         raise InvalidCredentials()
-    if rules[0].key in counted:
-        await throttle.reset(db, rules[0].key)
+    await throttle.succeeded(db, rules)
     if stored and hasher.check_needs_rehash(stored):
         # Hashing parameters changed since this hash was made: upgrade it while we have the
         # password in hand.
