@@ -1,9 +1,9 @@
 """Attempt counters that slow down guessing, shared by every process through the store.
 
 A key (``login:phone:+91…``, ``login:ip:…``, ``otp:verify:+91…`` …) counts attempts in a
-window.  An attempt is counted *before* the password or code is checked, in one locked
-read-modify-write (``SELECT … FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), so
-concurrent guesses cannot slip past the limit together.  From the ``limit``-th attempt on, the
+window.  An attempt is counted *before* the password or code is checked, by one
+``INSERT … ON CONFLICT DO UPDATE … WHERE not blocked … RETURNING`` that locks the row until
+commit, so concurrent guesses cannot slip past the limit together.  From the ``limit``-th attempt on, the
 key is blocked for ``base`` seconds, doubling with each further attempt (at most ``cap``); a
 blocked key answers 429 with ``Retry-After`` and nothing is checked.  When the check then
 succeeds, :func:`succeeded` clears the phone's key and takes the attempt back from the others,
@@ -13,16 +13,16 @@ so only failures accumulate.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline.auth.errors import TooManyAttempts
 from threadline.auth.models import AuthThrottle
 from threadline.core.clock import clock
-from threadline.db import insert_ignoring_conflicts, session_scope
+from threadline.db import UTCDateTime, dialect_insert, session_scope
 
 log = structlog.get_logger()
 
@@ -45,26 +45,53 @@ async def attempt(maker: async_sessionmaker[AsyncSession], rules: list[Rule]) ->
     """Count one attempt against every rule, or raise 429 if any of them is blocked.
 
     Runs in a transaction of its own, committed before the caller checks anything, so the count
-    stands whatever the caller's own transaction does.  The caller must not hold a write
-    connection at that moment (on SQLite there is only one).
+    stands whatever the caller's own transaction does; a refused attempt rolls back and counts
+    for nothing.  The caller must not hold a write connection (on SQLite there is only one).
     """
     async with session_scope(maker) as db:
         now = clock.now()
-        rows = [await _locked(db, rule.key) for rule in rules]
-        blocked = [r.blocked_until for r in rows if r.blocked_until and r.blocked_until > now]
-        if blocked:
-            # Refused before anything is checked, so it does not count as an attempt either.
-            raise TooManyAttempts((max(blocked) - now).total_seconds())
-        for rule, row in zip(rules, rows, strict=True):
-            if row.first_failure_at < now - rule.window:
-                row.failures, row.first_failure_at = 0, now  # an old streak starts again
-            row.failures += 1
-            block = rule.block_for(row.failures)
-            row.blocked_until = now + block if block else None
-            if block:
-                log.warning(
-                    "auth.throttled", key_kind=rule.key.split(":")[0], attempts=row.failures
+        for rule in rules:
+            attempts = await _count(db, rule, now)
+            if attempts is None:
+                until = await db.scalar(
+                    select(AuthThrottle.blocked_until).where(AuthThrottle.key == rule.key)
                 )
+                raise TooManyAttempts(((until or now) - now).total_seconds())
+            block = rule.block_for(attempts)
+            if block:
+                await db.execute(
+                    update(AuthThrottle)
+                    .where(AuthThrottle.key == rule.key)
+                    .values(blocked_until=now + block)
+                )
+                log.warning("auth.throttled", key_kind=rule.key.split(":")[0], attempts=attempts)
+
+
+async def _count(db: AsyncSession, rule: Rule, now: datetime) -> int | None:
+    """One statement: add an attempt unless the key is blocked; the new count, or None.
+
+    The upsert locks the row until commit, so a concurrent attempt waits and then sees both the
+    count and any block this transaction sets.
+    """
+    table = AuthThrottle.__table__
+    at = literal(now, UTCDateTime())
+    stale = table.c.first_failure_at < literal(now - rule.window, UTCDateTime())
+    stmt = (
+        dialect_insert(db, AuthThrottle)
+        .values(key=rule.key, failures=1, first_failure_at=now, blocked_until=None)
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "failures": case((stale, 1), else_=table.c.failures + 1),
+                "first_failure_at": case((stale, at), else_=table.c.first_failure_at),
+                "blocked_until": None,
+            },
+            where=(table.c.blocked_until.is_(None)) | (table.c.blocked_until <= at),
+        )
+        .returning(table.c.failures)
+    )
+    result = (await db.execute(stmt)).scalar_one_or_none()
+    return None if result is None else int(result)
 
 
 async def succeeded(db: AsyncSession, rules: list[Rule]) -> None:
@@ -77,19 +104,3 @@ async def succeeded(db: AsyncSession, rules: list[Rule]) -> None:
             .where(AuthThrottle.key.in_(others), AuthThrottle.failures > 0)
             .values(failures=AuthThrottle.failures - 1)
         )
-
-
-async def _locked(db: AsyncSession, key: str) -> AuthThrottle:
-    now = clock.now()
-    await db.execute(
-        insert_ignoring_conflicts(db, AuthThrottle, ["key"]).values(
-            key=key, failures=0, first_failure_at=now, blocked_until=None
-        )
-    )
-    stmt = (
-        select(AuthThrottle)
-        .where(AuthThrottle.key == key)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    return (await db.execute(stmt)).scalar_one()
