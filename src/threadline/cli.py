@@ -78,6 +78,11 @@ def serve(
 ) -> None:
     """Serve the HTTP API (migrates the store and loads demo data into an empty one)."""
     settings = get_settings()
+    if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
+        # Processes on one SQLite file cannot tell each other about writes (PostgreSQL's
+        # NOTIFY does that), so a logout in one could go unnoticed in another's cache.
+        console.print("[red]error:[/red] --workers > 1 needs PostgreSQL (set DATABASE_URL)")
+        raise typer.Exit(2)
     uvicorn.run(
         "threadline.app:create_app",
         factory=True,

@@ -11,8 +11,9 @@ from pydantic import BaseModel, EmailStr, Field
 from threadline.core.types import ChannelField, PhoneField
 from threadline.sessions.schemas import SessionRead
 
-# Long enough for any real password; the length rule itself (8–128) answers weak_password.
-Password = Annotated[str, Field(max_length=1024)]
+# No length limit here: the password rule (8 to 128 characters) answers weak_password, and the
+# request body limit bounds what arrives.
+Password = str
 
 
 class SignupRequest(BaseModel):

@@ -73,7 +73,9 @@ async def check_password(
     if customer is None or not matches:
         log.warning("auth.login.failed", phone=mask_phone(phone))
         raise InvalidCredentials()
-    await throttle.succeeded(db, rules)
+    # Committed on its own: a correct password stays a success whatever fails after it.
+    async with session_scope(stores.write) as writer:
+        await throttle.succeeded(writer, rules)
     if stored and hasher.check_needs_rehash(stored):
         # Hashing parameters changed since this hash was made: upgrade it while we have the
         # password in hand.
@@ -116,6 +118,10 @@ async def signup(
         new_customer=new_customer,
         identity_changed=True,
     )
+    if not new_customer:
+        # Tokens issued while the record had no password (e.g. a phone-only /session/start)
+        # must not outlive the account being claimed.
+        await sessions.revoke(db, cache, customer.customer_id, keep=ctx.token_id)
     log.info("auth.signup", customer_id=customer.customer_id, existing=not new_customer)
     return token, ctx, customer
 
@@ -135,12 +141,13 @@ async def change_password(
     customer = await customers.get(db, ctx.session.customer_id)
     if customer is None or customer.phone is None:
         raise InvalidCredentials()
+    # Judge the new password first: a weak one must not cost an attempt of the current one.
+    passwords.check_strength(new, user_inputs=[customer.name or "", customer.phone or ""])
     verified = await check_password(
         db, stores, settings, phone=customer.phone, password=current, client_ip=client_ip
     )
     assert verified is not None  # a password was given, so it was checked
     customer = verified
-    passwords.check_strength(new, user_inputs=[customer.name or "", customer.phone or ""])
     await customers.set_password_hash(
         db, customer, await hash_password(passwords.hasher(settings), new)
     )

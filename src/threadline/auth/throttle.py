@@ -34,6 +34,9 @@ class Rule:
     window: timedelta = timedelta(minutes=15)
     base: timedelta = timedelta(seconds=30)
     cap: timedelta = timedelta(minutes=15)
+    # Once a key has been blocked, its streak is forgotten only after this long without a
+    # block: waiting out each block must not start the backoff again from the bottom.
+    quiet: timedelta = timedelta(hours=24)
 
     def block_for(self, attempts: int) -> timedelta | None:
         if attempts < self.limit:
@@ -75,7 +78,11 @@ async def _count(db: AsyncSession, rule: Rule, now: datetime) -> int | None:
     """
     table = AuthThrottle.__table__
     at = literal(now, UTCDateTime())
-    stale = table.c.first_failure_at < literal(now - rule.window, UTCDateTime())
+    # Sparse old attempts expire with the window; a streak that led to blocks needs a quiet day.
+    stale = (table.c.first_failure_at < literal(now - rule.window, UTCDateTime())) & (
+        table.c.blocked_until.is_(None)
+        | (table.c.blocked_until < literal(now - rule.quiet, UTCDateTime()))
+    )
     stmt = (
         dialect_insert(db, AuthThrottle)
         .values(key=rule.key, failures=1, first_failure_at=now, blocked_until=None)
@@ -84,7 +91,9 @@ async def _count(db: AsyncSession, rule: Rule, now: datetime) -> int | None:
             set_={
                 "failures": case((stale, 1), else_=table.c.failures + 1),
                 "first_failure_at": case((stale, at), else_=table.c.first_failure_at),
-                "blocked_until": None,
+                # Cleared here, set again below when this attempt reaches the limit; a block
+                # that has ended still marks the streak until then (see ``stale``).
+                "blocked_until": case((stale, None), else_=table.c.blocked_until),
             },
             where=(table.c.blocked_until.is_(None)) | (table.c.blocked_until <= at),
         )
