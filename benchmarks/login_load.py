@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import math
 import os
 import re
@@ -39,6 +38,7 @@ from sessions import (  # noqa: E402
     THREADLINE,
     BenchError,
     postgres_database,
+    run_stores,
     run_wrk,
     server,
 )
@@ -177,21 +177,7 @@ def main() -> int:
     if not shutil.which("wrk") or not THREADLINE.exists():
         print("needs wrk (`make bench-deps`) and threadline in this virtualenv", file=sys.stderr)
         return 2
-    passed = True
-    try:
-        for store in ["sqlite", "postgresql"] if opts.store == "both" else [opts.store]:
-            print_report(report := bench_store(store, opts))
-            out = RESULTS / f"login-load-{store}.json"
-            out.write_text(json.dumps(report, indent=2) + "\n")
-            print(f"  written to benchmarks/results/{out.name}")
-            passed = passed and report["passed"]
-    except BenchError as exc:
-        print(f"benchmark could not run: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    return 1 if opts.check and not passed else 0
+    return run_stores(opts, bench_store, print_report, "login-load")
 
 
 if __name__ == "__main__":

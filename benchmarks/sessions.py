@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,13 +289,23 @@ def main() -> int:
     if not THREADLINE.exists():
         print(f"{THREADLINE} not found: install the project into this virtualenv.", file=sys.stderr)
         return 2
+    return run_stores(opts, bench_store, print_table, "sessions")
+
+
+def run_stores(
+    opts: argparse.Namespace,
+    bench: Callable[[str, argparse.Namespace], dict],
+    show: Callable[[dict], None],
+    name: str,
+) -> int:
+    """Benchmark each chosen store, print and save its report; the process exit code."""
     stores = ["sqlite", "postgresql"] if opts.store == "both" else [opts.store]
     passed = True
     try:
         for store in stores:
-            report = bench_store(store, opts)
-            print_table(report)
-            out = RESULTS / f"sessions-{store}.json"
+            report = bench(store, opts)
+            show(report)
+            out = RESULTS / f"{name}-{store}.json"
             out.write_text(json.dumps(report, indent=2) + "\n")
             print(f"written to {out.relative_to(HERE.parent)}")
             passed = passed and report["passed"]
