@@ -99,12 +99,7 @@ async def signup(
     """Create an account, or give a known customer (e.g. imported) a password."""
     passwords.check_strength(password, user_inputs=[name, email or "", phone])
     hashed = await hash_password(passwords.hasher(settings), password)
-    customer = await customers.find_by_phone(db, phone)
-    new_customer = False
-    if customer is None:
-        customer, new_customer = await customers.create_unless_taken(
-            db, "phone", phone, source="signup"
-        )
+    customer, new_customer = await customers.get_or_create_by_phone(db, phone, source="signup")
     # Conditional on "no password yet", so two racing signups cannot both claim the phone.
     if not await customers.claim_account(db, customer, hashed, name=name, email=email):
         raise AlreadyRegistered(field="phone")

@@ -33,6 +33,16 @@ async def find_by_telegram(db: AsyncSession, chat_id: int) -> Customer | None:
     return await repository.get_by_telegram(db, chat_id)
 
 
+async def get_or_create_by_phone(
+    db: AsyncSession, phone: str, *, source: str
+) -> tuple[Customer, bool]:
+    """The customer with this (normalised) phone, created on first contact; True if created."""
+    customer = await repository.get_by_phone(db, phone)
+    if customer is not None:
+        return customer, False
+    return await create_unless_taken(db, "phone", phone, source=source)
+
+
 async def get_or_create_by_telegram(
     db: AsyncSession, chat_id: int, *, source: str
 ) -> tuple[Customer, bool]:

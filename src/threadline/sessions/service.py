@@ -194,12 +194,7 @@ async def join_verified_phone(
     the caller's word alone.
     """
     phone = normalize_phone(phone)  # a WhatsApp wa_id comes without the "+"
-    customer = await customers.find_by_phone(db, phone)
-    new_customer = False
-    if customer is None:
-        customer, new_customer = await customers.create_unless_taken(
-            db, "phone", phone, source=channel.value
-        )
+    customer, new_customer = await customers.get_or_create_by_phone(db, phone, source=channel.value)
     token, ctx = await join_customer(
         db, settings, cache, customer, channel, user_agent=user_agent, new_customer=new_customer
     )
