@@ -32,7 +32,28 @@ SERVICE_KEY = "test-service-key-0123456789"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STORES = [s for s in os.environ.get("TEST_STORES", "sqlite,postgresql").split(",") if s]
-TABLES = ("session_tokens", "sessions", "otp_codes", "auth_throttle", "customers")
+TABLES = (
+    "session_tokens",
+    "sessions",
+    "otp_codes",
+    "auth_throttle",
+    "returns",
+    "order_events",
+    "order_lines",
+    "orders",
+    "idempotency_keys",
+    "payment_attempts",
+    "loyalty_ledger",
+    "coupon_redemptions",
+    "coupons",
+    "offers",
+    "loyalty_tiers",
+    "stock",
+    "stores",
+    "products",
+    "catalog_state",
+    "customers",
+)
 T = TypeVar("T")
 
 

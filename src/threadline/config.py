@@ -34,6 +34,18 @@ class Settings(BaseSettings):
 
     load_demo_data: bool = True
     demo_customers: int = Field(200, ge=0)
+    demo_products: int = Field(1200, ge=0)
+
+    # Commerce.  Reserve-in-store holds stock this long, then puts it back on sale.
+    reservation_hold_hours: float = Field(2, gt=0)
+    order_release_interval_seconds: float = Field(60, ge=0)
+    return_window_days: int = Field(30, ge=0)
+    # The built-in simulated gateway declines card payments above this many rupees (0: never)
+    # and any payment whose token is "tok_decline", so the decline path can be tried for real.
+    payment_card_limit_inr: int = Field(10_000, ge=0)
+    # Loyalty points: what one point is worth and how much of an order they may pay.
+    loyalty_point_value_paise: int = Field(100, gt=0)
+    loyalty_max_redeem_percent: int = Field(20, ge=0, le=100)
 
     max_body_bytes: int = Field(1_048_576, gt=0)
     log_format: Literal["console", "json"] = "console"

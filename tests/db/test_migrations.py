@@ -15,7 +15,28 @@ from threadline.db import async_url, create_engine
 from threadline.migrations import migrate
 from threadline.models import Base
 
-APP_TABLES = {"customers", "sessions", "session_tokens", "auth_throttle", "otp_codes"}
+APP_TABLES = {
+    "customers",
+    "sessions",
+    "session_tokens",
+    "auth_throttle",
+    "otp_codes",
+    "products",
+    "catalog_state",
+    "stores",
+    "stock",
+    "coupons",
+    "coupon_redemptions",
+    "offers",
+    "loyalty_tiers",
+    "loyalty_ledger",
+    "orders",
+    "order_lines",
+    "order_events",
+    "idempotency_keys",
+    "returns",
+    "payment_attempts",
+}
 
 
 @pytest.fixture(params=STORES)
