@@ -120,6 +120,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "service_api_key": SERVICE_KEY,
         "load_demo_data": False,
         "session_purge_interval_seconds": 0,
+        "order_release_interval_seconds": 0,
         "log_level": "INFO",
         # Fast hashing keeps password tests quick; production parameters live in Settings.
         "argon2_time_cost": 1,

@@ -11,10 +11,12 @@ import httpx
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline import __version__
 from threadline.auth.otp import DevOutboxSender, MessageSender, WhatsAppSender
 from threadline.auth.router import router as auth_router
+from threadline.cart.router import router as cart_router
 from threadline.config import Settings, get_settings
 from threadline.core import handlers, metrics
 from threadline.core.logging import configure_logging
@@ -25,8 +27,13 @@ from threadline.core.middleware import (
 )
 from threadline.customers import demo
 from threadline.db import create_engine, create_read_engine, create_sessionmaker, session_scope
+from threadline.inventory.router import router as inventory_router
+from threadline.loyalty import rules as loyalty_rules
 from threadline.migrations import migrate
 from threadline.ops.router import router as ops_router
+from threadline.orders import service as orders
+from threadline.orders.router import router as orders_router
+from threadline.payments.dependencies import create_gateway
 from threadline.sessions import service as sessions
 from threadline.sessions.cache import SessionCache
 from threadline.sessions.cache import listen as listen_for_session_changes
@@ -50,12 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.session_cache = cache = SessionCache(ttl_seconds=settings.session_cache_seconds)
         app.state.http = http = httpx.AsyncClient()
         app.state.otp_sender = otp_sender(settings, http)
+        app.state.payment_gateway = create_gateway(settings)
         await migrate(engine)
         if settings.load_demo_data:
-            async with session_scope(maker) as db:
-                await demo.load_if_empty(db, customers=settings.demo_customers)
+            await _load_demo_data(maker, settings)
         background = [
             asyncio.create_task(_purge_periodically(app, settings)),
+            asyncio.create_task(_release_reservations_periodically(app, settings)),
             asyncio.create_task(listen_for_session_changes(engine, cache)),
         ]
         log.info("app.started", database=engine.dialect.name, version=__version__)
@@ -82,6 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     app.include_router(sessions_router)
     app.include_router(auth_router)
+    app.include_router(inventory_router)
+    app.include_router(cart_router)
+    app.include_router(orders_router)
     # Added last = outermost: the request id and metrics also cover 413 refusals.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -120,3 +131,24 @@ async def _purge_periodically(app: FastAPI, settings: Settings) -> None:
             metrics.SESSIONS_PURGED.inc(removed)
         except Exception:  # a failed sweep must not kill the server; the next one retries
             log.exception("session.purge.failed")
+
+
+async def _load_demo_data(maker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """Customers, catalog, stores, stock and offer rules, each only into an empty store."""
+    async with session_scope(maker) as db:
+        await demo.load_if_empty(db, customers=settings.demo_customers)
+    async with session_scope(maker) as db:
+        await loyalty_rules.load_if_empty(db)
+
+
+async def _release_reservations_periodically(app: FastAPI, settings: Settings) -> None:
+    """Put lapsed reserve-in-store holds back on sale; safe to run in several processes."""
+    if settings.order_release_interval_seconds <= 0:
+        return
+    while True:
+        await asyncio.sleep(settings.order_release_interval_seconds)
+        try:
+            async with session_scope(app.state.sessionmaker) as db:
+                await orders.release_lapsed(db, app.state.payment_gateway)
+        except Exception:  # a failed sweep must not kill the server; the next one retries
+            log.exception("orders.release.failed")

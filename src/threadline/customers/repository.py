@@ -11,7 +11,9 @@ from threadline.customers.models import Customer
 from threadline.db import insert_ignoring_conflicts
 
 
-async def get(db: AsyncSession, customer_id: str) -> Customer | None:
+async def get(db: AsyncSession, customer_id: str, *, for_update: bool = False) -> Customer | None:
+    if for_update:
+        return await db.get(Customer, customer_id, with_for_update=True, populate_existing=True)
     return await db.get(Customer, customer_id)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import IntegrityError
@@ -174,3 +175,14 @@ async def claim_account(
     if claimed:
         await db.refresh(customer)
     return claimed
+
+
+async def record_purchases(
+    db: AsyncSession, customer_id: str, entries: list[dict[str, Any]], *, keep: int = 200
+) -> None:
+    """Append to the customer's purchase history (newest last, bounded), under a row lock."""
+    customer = await repository.get(db, customer_id, for_update=True)
+    if customer is None:
+        return
+    customer.purchase_history = [*customer.purchase_history, *entries][-keep:]
+    customer.updated_at = clock.now()

@@ -73,7 +73,8 @@ class OrderEvent(Base):
 
     __tablename__ = "order_events"
 
-    event_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    # Increasing, so history keeps its order even when two events share a timestamp.
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[str] = mapped_column(
         ForeignKey("orders.order_id", ondelete="CASCADE"), index=True
     )

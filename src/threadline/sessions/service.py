@@ -8,8 +8,9 @@ was created (see ``sessions.state``).  Each device or channel that joins holds i
 from __future__ import annotations
 
 import copy
+import inspect
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import structlog
@@ -50,14 +51,20 @@ async def update_data(
     settings: Settings,
     cache: SessionCache,
     ctx: SessionContext,
-    mutate: Callable[[dict[str, Any]], None],
+    mutate: Callable[[dict[str, Any]], Awaitable[None] | None],
 ) -> SessionContext:
-    """Apply ``mutate`` to the session's data under a row lock, so concurrent writers all land."""
+    """Apply ``mutate`` to the session's data under a row lock, so concurrent writers all land.
+
+    ``mutate`` may be a coroutine function (the cart reprices from the store while it holds
+    the lock); if it raises, nothing is written.
+    """
     session = await repository.lock(db, ctx.session.session_id)
     if session is None or is_expired(session, clock.now(), settings):
         raise SessionNotFound()
     data = copy.deepcopy(session.data)
-    mutate(data)
+    outcome = mutate(data)
+    if inspect.isawaitable(outcome):
+        await outcome
     session.data = data
     session.updated_at = clock.now()
     await mark_changed(db, cache, session.session_id)

@@ -216,7 +216,7 @@ def upgrade() -> None:
     op.create_index("ix_stock_store_id", "stock", ["store_id"])
     op.create_table(
         "order_events",
-        sa.Column("event_id", sa.Uuid(), nullable=False),
+        sa.Column("event_id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("order_id", sa.String(length=32), nullable=False),
         sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("note", sa.String(length=300), nullable=True),

@@ -1,0 +1,186 @@
+"""Returns and exchanges, within the return window after the goods were received.
+
+A return puts the units back where they came from, refunds what the customer really paid for
+those lines (each line carries its share of every discount and of the points used), gives back
+the points redeemed for them and takes back the points they earned.  An exchange swaps the
+line for another size of the same product, with no money moving.  The order row is locked, so
+two requests cannot return one line twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from threadline.catalog import service as catalog
+from threadline.config import Settings
+from threadline.core.clock import clock
+from threadline.inventory import service as inventory
+from threadline.inventory.errors import OutOfStock
+from threadline.inventory.service import Take
+from threadline.loyalty import service as loyalty
+from threadline.orders import fulfilment, repository
+from threadline.orders.errors import AlreadyReturned, InvalidReturnLines, ReturnNotAllowed
+from threadline.orders.models import Order, OrderLine, ReturnRequest
+from threadline.orders.schemas import ReturnCreate
+from threadline.orders.service import own_order
+from threadline.payments.gateway import PaymentGateway
+
+log = structlog.get_logger()
+
+
+async def request_return(
+    db: AsyncSession,
+    settings: Settings,
+    gateway: PaymentGateway,
+    customer_id: str,
+    order_id: str,
+    body: ReturnCreate,
+) -> Order:
+    order = await own_order(db, customer_id, order_id, for_update=True)
+    _check_window(order, settings)
+    lines = {line.line_id: line for line in await repository.lines(db, order_id)}
+    chosen = []
+    for line_id in dict.fromkeys(body.line_ids):
+        line = lines.get(line_id)
+        if line is None:
+            raise InvalidReturnLines(
+                f"{line_id} is not a line of order {order_id}.", field="line_ids"
+            )
+        if line.returned_qty >= line.qty:
+            raise AlreadyReturned(
+                f"{line.name} ({line.size}) was already returned.", field="line_ids"
+            )
+        chosen.append(line)
+    if body.exchange_size:
+        record = await _exchange(db, order, chosen, body)
+    else:
+        record = await _refund(db, settings, gateway, order, chosen, list(lines.values()), body)
+    db.add(record)
+    order.updated_at = clock.now()
+    await db.flush()
+    log.info("order.return", order_id=order_id, kind=record.kind, refund_paise=record.refund_paise)
+    return order
+
+
+def _check_window(order: Order, settings: Settings) -> None:
+    if order.received_at is None:
+        raise ReturnNotAllowed(
+            f"Order {order.order_id} is {order.status}: items can be returned once received."
+        )
+    closes = order.received_at + timedelta(days=settings.return_window_days)
+    if clock.now() > closes:
+        raise ReturnNotAllowed(
+            f"The {settings.return_window_days}-day return window closed on {closes.date()}."
+        )
+
+
+async def _refund(
+    db: AsyncSession,
+    settings: Settings,
+    gateway: PaymentGateway,
+    order: Order,
+    chosen: list[OrderLine],
+    all_lines: list[OrderLine],
+    body: ReturnCreate,
+) -> ReturnRequest:
+    refund = 0
+    returned: list[dict[str, Any]] = []
+    for line in chosen:
+        qty = line.qty - line.returned_qty
+        paid = line.line_total_paise - line.discount_paise
+        refund += paid * qty // line.qty
+        line.returned_qty = line.qty
+        returned.append({"line_id": line.line_id, "qty": qty})
+    await inventory.put_back(db, [Take(x.sku, x.size, x.store_id, x.qty) for x in chosen])
+    # The points part of what was paid goes back as points, the rest as money.
+    paid_total = order.total_paise + order.points_redeemed * settings.loyalty_point_value_paise
+    share = refund / paid_total if paid_total else 0.0
+    points_back = int(order.points_redeemed * share)
+    money_back = max(0, refund - points_back * settings.loyalty_point_value_paise)
+    if points_back:
+        await loyalty.change_points(
+            db, order.customer_id, points_back, reason="refunded", order_id=order.order_id
+        )
+    reversed_points = await loyalty.take_back_points(
+        db, order.customer_id, int(order.loyalty_points_earned * share), order_id=order.order_id
+    )
+    if (
+        money_back
+        and order.payment_status in {"captured", "partially_refunded"}
+        and order.payment_ref
+    ):
+        await gateway.refund(order.payment_ref, money_back)
+    everything = all(x.returned_qty >= x.qty for x in all_lines)
+    order.status = "returned" if everything else "partially_returned"
+    order.payment_status = "refunded" if everything else "partially_refunded"
+    names = ", ".join(f"{x.name} ({x.size})" for x in chosen)
+    await repository.add_event(
+        db, order.order_id, order.status, f"Returned {names}; ₹{money_back / 100:,.2f} refunded"
+    )
+    return ReturnRequest(
+        return_id=fulfilment.new_return_id(),
+        order_id=order.order_id,
+        kind="return",
+        reason=body.reason,
+        lines=returned,
+        refund_paise=money_back,
+        points_reversed=reversed_points,
+        status="refunded",
+        created_at=clock.now(),
+    )
+
+
+async def _exchange(
+    db: AsyncSession, order: Order, chosen: list[OrderLine], body: ReturnCreate
+) -> ReturnRequest:
+    swapped: list[dict[str, Any]] = []
+    for line in chosen:
+        product = await catalog.get(db, line.sku)
+        size = catalog.check_size(product, body.exchange_size)
+        qty = line.qty - line.returned_qty
+        source = await inventory.best_source(db, line.sku, size, qty)
+        if source is None:
+            raise OutOfStock(f"{line.name} in size {size} is out of stock.", field="exchange_size")
+        await inventory.put_back(db, [Take(line.sku, line.size, line.store_id, qty)])
+        await inventory.take(db, [Take(line.sku, size, source, qty)])
+        line.returned_qty = line.qty
+        replacement = OrderLine(
+            line_id=str(uuid.uuid4()),
+            order_id=order.order_id,
+            sku=line.sku,
+            name=line.name,
+            size=size,
+            qty=qty,
+            unit_price_paise=line.unit_price_paise,
+            line_total_paise=line.line_total_paise * qty // line.qty,
+            discount_paise=line.discount_paise * qty // line.qty,
+            store_id=source,
+        )
+        db.add(replacement)
+        swapped.append(
+            {
+                "line_id": line.line_id,
+                "qty": qty,
+                "new_size": size,
+                "new_line_id": replacement.line_id,
+            }
+        )
+    await repository.add_event(
+        db, order.order_id, order.status, f"Exchange for size {body.exchange_size} on its way"
+    )
+    return ReturnRequest(
+        return_id=fulfilment.new_return_id(),
+        order_id=order.order_id,
+        kind="exchange",
+        reason=body.reason,
+        lines=swapped,
+        refund_paise=0,
+        points_reversed=0,
+        status="exchanged",
+        created_at=clock.now(),
+    )
