@@ -87,7 +87,7 @@ def postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def server(database_url: str, workdir: Path, log_path: Path) -> Iterator[str]:
+def server(database_url: str, workdir: Path, log_path: Path, workers: int = 1) -> Iterator[str]:
     """Start ``threadline serve`` on a free port, wait for /healthz, always stop it."""
     with socket.socket() as sock:  # a free port; the tiny race with other programs is accepted
         sock.bind(("127.0.0.1", 0))
@@ -102,6 +102,7 @@ def server(database_url: str, workdir: Path, log_path: Path) -> Iterator[str]:
         "LOAD_DEMO_DATA": "true",
     }
     cmd = [str(THREADLINE), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--workers", str(workers)]
     base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
     with log_path.open("wb") as log:
         # Own session: Ctrl-C reaches this script, which then stops the server in order.

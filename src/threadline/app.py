@@ -26,7 +26,13 @@ from threadline.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from threadline.customers import demo
-from threadline.db import create_engine, create_read_engine, create_sessionmaker, session_scope
+from threadline.db import (
+    create_engine,
+    create_read_engine,
+    create_sessionmaker,
+    hold_setup_lock,
+    session_scope,
+)
 from threadline.inventory.router import router as inventory_router
 from threadline.loyalty import rules as loyalty_rules
 from threadline.migrations import migrate
@@ -136,8 +142,8 @@ async def _purge_periodically(app: FastAPI, settings: Settings) -> None:
 async def _load_demo_data(maker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
     """Customers, catalog, stores, stock and offer rules, each only into an empty store."""
     async with session_scope(maker) as db:
+        await hold_setup_lock(db)
         await demo.load_if_empty(db, customers=settings.demo_customers)
-    async with session_scope(maker) as db:
         await loyalty_rules.load_if_empty(db)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -219,3 +219,16 @@ def insert_ignoring_conflicts(
         index_elements=index_elements, index_where=index_where
     )
     return stmt
+
+
+_PG_SETUP_LOCK = 724_011_302
+
+
+async def hold_setup_lock(db: AsyncSession) -> None:
+    """Serialise one-time setup (demo data) between processes starting together.
+
+    PostgreSQL: a transaction-scoped advisory lock; SQLite: ``BEGIN IMMEDIATE`` already holds
+    the single writer lock for the whole transaction.
+    """
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text(f"SELECT pg_advisory_xact_lock({_PG_SETUP_LOCK})"))

@@ -100,9 +100,7 @@ async def checkout(
         method=body.payment_method,
         fulfillment=body.fulfillment.type,
     )
-    order = await repository.get(db, placed["order_id"])
-    assert order is not None
-    return Outcome(201, await placement.render(db, order))
+    return Outcome(201, placed["rendered"])
 
 
 async def _place(
@@ -126,7 +124,6 @@ async def _place(
         raise CartChanged()
     store = await placement.check_fulfillment(db, body)
     takes = await placement.sources(db, repriced, body, store)
-    await inventory.take(db, takes)
 
     order_id = placement.new_order_id()
     priced = repriced.priced
@@ -142,9 +139,7 @@ async def _place(
     to_pay = priced.total_paise - points * settings.loyalty_point_value_paise
     if repriced.coupon is not None:
         await loyalty.redeem_coupon(db, repriced.coupon.code, customer_id, order_id)
-
-    result = await _charge(gateway, body, to_pay, order_id, customer_id)
-    await placement.write_order(
+    order, rendered = await placement.write_order(
         db,
         settings,
         ctx,
@@ -155,8 +150,12 @@ async def _place(
         store=store,
         points=points,
         to_pay=to_pay,
-        payment=result,
     )
+    # Stock last: its row locks are held only from here to the commit, so checkouts of
+    # popular items queue behind as little work as possible.
+    await inventory.take(db, takes)
+    result = await _charge(gateway, body, to_pay, order_id, customer_id)
+    await placement.record_payment(db, order, result, rendered)
     carts.clear(data)
     data["last_action"] = "checkout"
     data["last_order_id"] = order_id
@@ -165,6 +164,7 @@ async def _place(
         "total_paise": to_pay,
         "payment_ref": result.provider_ref if result.status == "captured" else None,
         "idempotency": (customer_id, key, fingerprint(body)),
+        "rendered": rendered,
     }
 
 

@@ -100,8 +100,8 @@ async def write_order(
     store: Store | None,
     points: int,
     to_pay: int,
-    payment: PaymentResult,
-) -> Order:
+) -> tuple[Order, dict[str, Any]]:
+    """Write the order and everything that goes with it, payment still to come."""
     now = clock.now()
     customer_id = ctx.session.customer_id
     priced = repriced.priced
@@ -131,8 +131,8 @@ async def write_order(
         points_redeemed=points,
         loyalty_points_earned=earned,
         payment_method=body.payment_method,
-        payment_status=payment.status,
-        payment_ref=payment.provider_ref,
+        payment_status="processing",
+        payment_ref=None,
         fulfillment_type=body.fulfillment.type,
         store_id=store.store_id if store else None,
         address=body.fulfillment.address.model_dump() if body.fulfillment.address else None,
@@ -149,9 +149,10 @@ async def write_order(
     db.add(order)
     await db.flush()
     source = {(t.sku, t.size): t.store_id for t in takes}
+    rows = []
     for line in repriced.lines:
         unit = repriced.products[line["sku"]].price_paise
-        db.add(
+        rows.append(
             OrderLine(
                 line_id=line["line_id"],
                 order_id=order_id,
@@ -166,20 +167,10 @@ async def write_order(
                 store_id=source[(line["sku"], line["size"])],
             )
         )
+    db.add_all(rows)
     note = "Reserved: pay and collect at the store" if reserve else "Order placed"
     await repository.add_event(db, order_id, order.status, note)
     await loyalty.change_points(db, customer_id, earned, reason="earned", order_id=order_id)
-    await payments.record_attempt(
-        db,
-        customer_id=customer_id,
-        order_id=order_id,
-        method=body.payment_method,
-        amount_paise=to_pay,
-        status=payment.status,
-        provider_ref=payment.provider_ref,
-        decline_reason=None,
-        at=now,
-    )
     await customers.record_purchases(
         db,
         customer_id,
@@ -195,7 +186,32 @@ async def write_order(
             for line in repriced.lines
         ],
     )
-    return order
+    history = [{"status": order.status, "note": note, "at": now}]
+    return order, render_loaded(order, rows, history, [], store.name if store else None)
+
+
+async def record_payment(
+    db: AsyncSession, order: Order, payment: PaymentResult, rendered: dict[str, Any]
+) -> None:
+    """The gateway's answer, on the order and in the payment log."""
+    order.payment_status = payment.status
+    order.payment_ref = payment.provider_ref
+    rendered["payment"] = {
+        "method": order.payment_method,
+        "status": payment.status,
+        "reference": payment.provider_ref,
+    }
+    await payments.record_attempt(
+        db,
+        customer_id=order.customer_id,
+        order_id=order.order_id,
+        method=order.payment_method,
+        amount_paise=order.total_paise,
+        status=payment.status,
+        provider_ref=payment.provider_ref,
+        decline_reason=None,
+        at=clock.now(),
+    )
 
 
 async def render(db: AsyncSession, order: Order) -> dict[str, Any]:
@@ -208,6 +224,18 @@ async def render(db: AsyncSession, order: Order) -> dict[str, Any]:
         .order_by(ReturnRequest.created_at, ReturnRequest.return_id)
     )
     store = await db.get(Store, order.store_id) if order.store_id else None
+    history = [{"status": e.status, "note": e.note, "at": e.created_at} for e in events]
+    return render_loaded(order, lines, history, list(returns), store.name if store else None)
+
+
+def render_loaded(
+    order: Order,
+    lines: list[OrderLine],
+    history: list[dict[str, Any]],
+    returns: list[ReturnRequest],
+    store_name: str | None,
+) -> dict[str, Any]:
+    """``render`` from rows already in hand (checkout has them all; no need to read them back)."""
     return {
         "order_id": order.order_id,
         "status": order.status,
@@ -223,7 +251,7 @@ async def render(db: AsyncSession, order: Order) -> dict[str, Any]:
                 "returned_qty": line.returned_qty,
                 "store_id": line.store_id,
             }
-            for line in lines
+            for line in sorted(lines, key=lambda x: x.line_id)
         ],
         "subtotal": rupees(order.subtotal_paise),
         "discount": rupees(order.discount_paise),
@@ -240,15 +268,13 @@ async def render(db: AsyncSession, order: Order) -> dict[str, Any]:
         "fulfillment": {
             "type": order.fulfillment_type,
             "store_id": order.store_id,
-            "store_name": store.name if store else None,
+            "store_name": store_name,
             "address": order.address,
             "eta": order.eta,
             "pickup_code": order.pickup_code,
             "hold_expires_at": order.hold_expires_at,
         },
-        "status_history": [
-            {"status": e.status, "note": e.note, "at": e.created_at} for e in events
-        ],
+        "status_history": history,
         "returns": [
             {
                 "return_id": r.return_id,
