@@ -17,6 +17,7 @@ from threadline import __version__
 from threadline.auth.otp import DevOutboxSender, MessageSender, WhatsAppSender
 from threadline.auth.router import router as auth_router
 from threadline.cart.router import router as cart_router
+from threadline.catalog import demo as catalog_demo
 from threadline.config import Settings, get_settings
 from threadline.core import handlers, metrics
 from threadline.core.logging import configure_logging
@@ -144,6 +145,7 @@ async def _load_demo_data(maker: async_sessionmaker[AsyncSession], settings: Set
     async with session_scope(maker) as db:
         await hold_setup_lock(db)
         await demo.load_if_empty(db, customers=settings.demo_customers)
+        await catalog_demo.load_if_empty(db, products=settings.demo_products)
         await loyalty_rules.load_if_empty(db)
 
 

@@ -18,13 +18,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.catalog import demo as catalog_demo
+from threadline.catalog import importer as product_importer
+from threadline.catalog.layouts import NATIVE as NATIVE_PRODUCT_COLUMNS
 from threadline.config import Settings, get_settings
+from threadline.core.csvimport import LayoutError, count_rows, parse_mapping
 from threadline.core.errors import AppError
 from threadline.core.logging import configure_logging
 from threadline.core.phone import InvalidPhone, normalize_phone
 from threadline.customers import demo, importer
 from threadline.customers import service as customers
 from threadline.db import create_engine, create_sessionmaker, session_scope
+from threadline.inventory import importer as stock_importer
 from threadline.migrations import migrate as run_migrations
 from threadline.sessions import service as sessions
 
@@ -111,29 +116,41 @@ def migrate() -> None:
 @app.command("load-demo")
 def load_demo(
     count: Annotated[int, typer.Option(help="How many demo customers.")] = 200,
+    products: Annotated[
+        int, typer.Option(help="How many demo products (with shops and stock).")
+    ] = 1200,
 ) -> None:
-    """Load the demo customers into an empty store."""
+    """Load the demo customers and the demo catalog into an empty store."""
 
-    async def work(scope: Callable[[], Any]) -> int:
+    async def work(scope: Callable[[], Any]) -> tuple[int, int]:
         async with scope() as db:
-            return await demo.load_if_empty(db, customers=count)
+            people = await demo.load_if_empty(db, customers=count)
+            items = await catalog_demo.load_if_empty(db, products=products)
+            return people, items
 
-    added = _run(work)
+    people, items = _run(work)
     console.print(
-        f"{added} demo customers loaded" if added else "store is not empty; nothing loaded"
+        f"{people} demo customers loaded"
+        if people
+        else "customers are not empty; no demo customers loaded"
+    )
+    console.print(
+        f"{items} demo products loaded, with 8 locations and their stock"
+        if items
+        else "catalog is not empty; no demo products loaded"
     )
 
 
-@import_app.command("customers")
-def import_customers(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
-) -> None:
-    """Upsert customers from a CSV (see README for the layout); bad rows are reported, not fatal."""
-    total = importer.count_rows(file)
+ImportWork = Callable[[AsyncSession, Callable[[int], None]], Awaitable[Any]]
 
-    async def work(scope: Callable[[], Any]) -> importer.ImportReport:
+
+def _import(what: str, file: Path, work: ImportWork) -> Any:
+    """Run one import with a progress bar, then print its summary, notes and rejected rows."""
+    total = count_rows(file)
+
+    async def run(scope: Callable[[], Any]) -> Any:
         with Progress(
-            TextColumn("importing customers"),
+            TextColumn(f"importing {what}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -142,16 +159,19 @@ def import_customers(
         ) as progress:
             task = progress.add_task("rows", total=total)
             async with scope() as db:
-                report = await importer.import_customers(
-                    db, file, on_progress=lambda n: progress.advance(task, n)
-                )
-                await sessions.announce_customer_changes(db, report.customer_ids)
-                return report
+                return await work(db, lambda n: progress.advance(task, n))
 
-    report = _run(work)
+    try:
+        report = _run(run)
+    except LayoutError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+    unchanged = getattr(report, "unchanged", None)
     console.print(
         f"read {report.read} rows: [green]{report.inserted} added[/green], "
-        f"{report.updated} updated, [red]{len(report.rejected)} rejected[/red]"
+        f"{report.updated} updated, "
+        + (f"{unchanged} unchanged, " if unchanged is not None else "")
+        + f"[red]{len(report.rejected)} rejected[/red]"
     )
     for note in report.notes:
         console.print(f"note: {note}")
@@ -162,6 +182,68 @@ def import_customers(
         console.print(table)
         if len(report.rejected) > 50:
             console.print(f"… and {len(report.rejected) - 50} more")
+    return report
+
+
+ExistingFile = Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)]
+
+
+@import_app.command("customers")
+def import_customers(file: ExistingFile) -> None:
+    """Upsert customers from a CSV (see README for the layout); bad rows are reported, not fatal."""
+
+    async def work(db: AsyncSession, progress: Callable[[int], None]) -> Any:
+        report = await importer.import_customers(db, file, on_progress=progress)
+        await sessions.announce_customer_changes(db, report.customer_ids)
+        return report
+
+    _import("customers", file, work)
+
+
+@import_app.command("products")
+def import_products(
+    file: ExistingFile,
+    mapping: Annotated[
+        str | None,
+        typer.Option(help='Columns as JSON (or a JSON file): {"sku": "Item Code", …}.'),
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Where the rows came from (default: the layout's name).")
+    ] = None,
+) -> None:
+    """Upsert products from a CSV: native layout, the Myntra export or the seed system's file."""
+    try:
+        columns = parse_mapping(mapping, targets=NATIVE_PRODUCT_COLUMNS) if mapping else None
+    except LayoutError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
+
+    async def work(db: AsyncSession, progress: Callable[[int], None]) -> Any:
+        return await product_importer.import_products(
+            db, file, mapping=columns, source=source, on_progress=progress
+        )
+
+    _import("products", file, work)
+
+
+@import_app.command("stock")
+def import_stock(file: ExistingFile) -> None:
+    """Set stock from a CSV (sku, size, store_id, qty); without sizes, qty is spread over them."""
+
+    async def work(db: AsyncSession, progress: Callable[[int], None]) -> Any:
+        return await stock_importer.import_stock(db, file, on_progress=progress)
+
+    _import("stock", file, work)
+
+
+@import_app.command("stores")
+def import_stores(file: ExistingFile) -> None:
+    """Upsert shops and warehouses from a CSV (native layout or the seed system's stores.csv)."""
+
+    async def work(db: AsyncSession, progress: Callable[[int], None]) -> Any:
+        return await stock_importer.import_stores(db, file, on_progress=progress)
+
+    _import("stores", file, work)
 
 
 @customers_app.command("link-phone")
