@@ -8,7 +8,9 @@ from tests.conftest import SERVICE_KEY
 from tests.factories import auth, new_phone, start
 
 
-async def test_kiosk_cart_web_checkout_decline_then_upi_pickup_and_return(client: httpx.AsyncClient):
+async def test_kiosk_cart_web_checkout_decline_then_upi_pickup_and_return(
+    client: httpx.AsyncClient,
+):
     phone = new_phone()
     kiosk = await start(client, phone, channel="kiosk")
     added = await client.post(

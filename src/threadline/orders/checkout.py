@@ -231,8 +231,8 @@ async def _record_decline(
         decline_reason=declined.message[:200],
         at=clock.now(),
     )
-    await repository.save_idempotency(
-        db, customer_id, key, digest, status_code=402, order_id=None, response=declined.body()
+    await repository.save_idempotency_if_absent(
+        db, customer_id, key, digest, status_code=402, response=declined.body()
     )
     await db.commit()
     log.info("checkout.declined", method=body.payment_method)

@@ -165,11 +165,13 @@ async def write_order(
                 discount_paise=priced.line_discounts.get(line["line_id"], 0)
                 + points_share.get(line["line_id"], 0),
                 store_id=source[(line["sku"], line["size"])],
+                # Set here, not left to the column default: the rows are rendered before flush.
+                returned_qty=0,
             )
         )
     db.add_all(rows)
     note = "Reserved: pay and collect at the store" if reserve else "Order placed"
-    await repository.add_event(db, order_id, order.status, note)
+    await repository.add_event(db, order_id, order.status, note, at=now)
     await loyalty.change_points(db, customer_id, earned, reason="earned", order_id=order_id)
     await customers.record_purchases(
         db,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.core.clock import clock
+from threadline.db import insert_ignoring_conflicts
 from threadline.orders.models import IdempotencyRecord, Order, OrderEvent, OrderLine
 
 
@@ -41,6 +43,33 @@ async def save_idempotency(
     await db.flush()
 
 
+async def save_idempotency_if_absent(
+    db: AsyncSession,
+    customer_id: str,
+    key: str,
+    digest: str,
+    *,
+    status_code: int,
+    response: dict[str, Any] | None,
+) -> None:
+    """Record an answer that holds no order (a decline), unless the key already has one.
+
+    A decline is recorded after the session lock is gone, so a concurrent attempt with the same
+    key may have recorded its own answer first; that one stands.
+    """
+    await db.execute(
+        insert_ignoring_conflicts(db, IdempotencyRecord, ["customer_id", "key"]).values(
+            customer_id=customer_id,
+            key=key,
+            request_hash=digest,
+            status_code=status_code,
+            order_id=None,
+            response=response,
+            created_at=clock.now(),
+        )
+    )
+
+
 async def get(db: AsyncSession, order_id: str, *, for_update: bool = False) -> Order | None:
     return await db.get(Order, order_id, with_for_update=for_update, populate_existing=True)
 
@@ -72,5 +101,7 @@ async def for_customer(
     return list(rows)
 
 
-async def add_event(db: AsyncSession, order_id: str, status: str, note: str | None) -> None:
-    db.add(OrderEvent(order_id=order_id, status=status, note=note, created_at=clock.now()))
+async def add_event(
+    db: AsyncSession, order_id: str, status: str, note: str | None, *, at: datetime | None = None
+) -> None:
+    db.add(OrderEvent(order_id=order_id, status=status, note=note, created_at=at or clock.now()))

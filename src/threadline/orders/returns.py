@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.catalog import service as catalog
@@ -23,6 +24,7 @@ from threadline.inventory import service as inventory
 from threadline.inventory.errors import OutOfStock
 from threadline.inventory.service import Take
 from threadline.loyalty import service as loyalty
+from threadline.loyalty.models import LoyaltyEntry
 from threadline.orders import fulfilment, repository
 from threadline.orders.errors import AlreadyReturned, InvalidReturnLines, ReturnNotAllowed
 from threadline.orders.models import Order, OrderLine, ReturnRequest
@@ -59,7 +61,7 @@ async def request_return(
     if body.exchange_size:
         record = await _exchange(db, order, chosen, body)
     else:
-        record = await _refund(db, settings, gateway, order, chosen, list(lines.values()), body)
+        record = await _refund(db, gateway, order, chosen, list(lines.values()), body)
     db.add(record)
     order.updated_at = clock.now()
     await db.flush()
@@ -81,7 +83,6 @@ def _check_window(order: Order, settings: Settings) -> None:
 
 async def _refund(
     db: AsyncSession,
-    settings: Settings,
     gateway: PaymentGateway,
     order: Order,
     chosen: list[OrderLine],
@@ -97,17 +98,30 @@ async def _refund(
         line.returned_qty = line.qty
         returned.append({"line_id": line.line_id, "qty": qty})
     await inventory.put_back(db, [Take(x.sku, x.size, x.store_id, x.qty) for x in chosen])
-    # The points part of what was paid goes back as points, the rest as money.
-    paid_total = order.total_paise + order.points_redeemed * settings.loyalty_point_value_paise
-    share = refund / paid_total if paid_total else 0.0
-    points_back = int(order.points_redeemed * share)
-    money_back = max(0, refund - points_back * settings.loyalty_point_value_paise)
+    everything = all(x.returned_qty >= x.qty for x in all_lines)
+    # Each line's discount includes its share of the points spent, so ``refund`` is the money
+    # paid for these lines and goes back as money.  Points (redeemed ones given back, earned
+    # ones taken back) follow the share of the money refunded so far, counted cumulatively so
+    # the last return settles them exactly, with nothing stranded by rounding.
+    money_back = refund
+    earlier_money, earlier_back, earlier_reversed = await _earlier_returns(db, order.order_id)
+    so_far = earlier_money + refund
+
+    def portion(points: int) -> int:
+        if everything:
+            return points
+        return points * so_far // order.total_paise if order.total_paise else 0
+
+    points_back = max(0, portion(order.points_redeemed) - earlier_back)
     if points_back:
         await loyalty.change_points(
             db, order.customer_id, points_back, reason="refunded", order_id=order.order_id
         )
     reversed_points = await loyalty.take_back_points(
-        db, order.customer_id, int(order.loyalty_points_earned * share), order_id=order.order_id
+        db,
+        order.customer_id,
+        max(0, portion(order.loyalty_points_earned) - earlier_reversed),
+        order_id=order.order_id,
     )
     if (
         money_back
@@ -115,7 +129,6 @@ async def _refund(
         and order.payment_ref
     ):
         await gateway.refund(order.payment_ref, money_back)
-    everything = all(x.returned_qty >= x.qty for x in all_lines)
     order.status = "returned" if everything else "partially_returned"
     order.payment_status = "refunded" if everything else "partially_refunded"
     names = ", ".join(f"{x.name} ({x.size})" for x in chosen)
@@ -133,6 +146,24 @@ async def _refund(
         status="refunded",
         created_at=clock.now(),
     )
+
+
+async def _earlier_returns(db: AsyncSession, order_id: str) -> tuple[int, int, int]:
+    """Money refunded, redeemed points given back and earned points taken back, so far."""
+    money, reversed_points = (
+        await db.execute(
+            select(
+                func.coalesce(func.sum(ReturnRequest.refund_paise), 0),
+                func.coalesce(func.sum(ReturnRequest.points_reversed), 0),
+            ).where(ReturnRequest.order_id == order_id, ReturnRequest.kind == "return")
+        )
+    ).one()
+    given_back = await db.scalar(
+        select(func.coalesce(func.sum(LoyaltyEntry.points), 0)).where(
+            LoyaltyEntry.order_id == order_id, LoyaltyEntry.reason == "refunded"
+        )
+    )
+    return int(money), int(given_back or 0), int(reversed_points)
 
 
 async def _exchange(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
 from threadline.core.deps import SettingsDep, TrustedCaller
@@ -65,7 +64,9 @@ async def checkout(
     outcome = await checkouts.checkout(
         db, settings, cache, gateway, ctx, key=idempotency_key.strip(), body=body
     )
-    return JSONResponse(jsonable_encoder(outcome.order), status_code=outcome.status_code)
+    # Through the response model, so a new order reads exactly as ``GET /orders/{id}`` shows it.
+    order = OrderRead.model_validate(outcome.order).model_dump(mode="json")
+    return JSONResponse(order, status_code=outcome.status_code)
 
 
 @router.get("/orders", response_model=OrderList, responses=_ERRORS)

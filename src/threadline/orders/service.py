@@ -86,6 +86,7 @@ async def change_status(
         raise InvalidPickupCode(field="pickup_code")
     if status == "cancelled":
         await _undo(db, gateway, order, "cancelled", note or "Cancelled")
+        await db.flush()  # so the answer's status history has this change
         return order
     now = clock.now()
     order.status = status
@@ -96,6 +97,7 @@ async def change_status(
             # Cash on delivery or pay at store: the money changes hands with the goods.
             order.payment_status = "captured"
     await repository.add_event(db, order_id, status, note)
+    await db.flush()  # so the answer's status history has this change
     log.info("order.status_changed", order_id=order_id, status=status)
     return order
 
