@@ -30,7 +30,10 @@ from threadline.customers import demo, importer
 from threadline.customers import service as customers
 from threadline.db import create_engine, create_sessionmaker, session_scope
 from threadline.inventory import importer as stock_importer
+from threadline.loyalty import rules as loyalty_rules
 from threadline.migrations import migrate as run_migrations
+from threadline.orders import service as orders
+from threadline.payments.dependencies import create_gateway
 from threadline.sessions import service as sessions
 
 app = typer.Typer(
@@ -39,9 +42,11 @@ app = typer.Typer(
 import_app = typer.Typer(help="Import data files.", no_args_is_help=True)
 customers_app = typer.Typer(help="Staff operations on customers.", no_args_is_help=True)
 sessions_app = typer.Typer(help="Session maintenance.", no_args_is_help=True)
+orders_app = typer.Typer(help="Order maintenance.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
 app.add_typer(customers_app, name="customers")
 app.add_typer(sessions_app, name="sessions")
+app.add_typer(orders_app, name="orders")
 console = Console()
 T = TypeVar("T")
 
@@ -120,12 +125,13 @@ def load_demo(
         int, typer.Option(help="How many demo products (with shops and stock).")
     ] = 1200,
 ) -> None:
-    """Load the demo customers and the demo catalog into an empty store."""
+    """Load the demo customers, catalog and offer rules into an empty store."""
 
     async def work(scope: Callable[[], Any]) -> tuple[int, int]:
         async with scope() as db:
             people = await demo.load_if_empty(db, customers=count)
             items = await catalog_demo.load_if_empty(db, products=products)
+            await loyalty_rules.load_if_empty(db)
             return people, items
 
     people, items = _run(work)
@@ -300,3 +306,15 @@ def purge_sessions() -> None:
             return await sessions.purge_expired(db, settings)
 
     console.print(f"{_run(work)} expired sessions removed")
+
+
+@orders_app.command("release-expired")
+def release_expired_reservations() -> None:
+    """Put the stock of lapsed reserve-in-store holds back on sale (the server does it too)."""
+    settings = get_settings()
+
+    async def work(scope: Callable[[], Any]) -> int:
+        async with scope() as db:
+            return await orders.release_lapsed(db, create_gateway(settings))
+
+    console.print(f"{_run(work)} lapsed reservations released")
