@@ -182,6 +182,20 @@ async def session_scope(
             callback()
 
 
+async def commit_now(db: AsyncSession) -> None:
+    """Commit mid-request (a result that must stand whatever happens next) and run the
+    after-commit callbacks registered so far, as the end of the unit of work would."""
+    await db.commit()
+    for callback in db.info.pop("after_commit", ()):
+        callback()
+
+
+async def rollback_now(db: AsyncSession) -> None:
+    """Roll back mid-request; what was to follow the undone writes' commit is dropped too."""
+    await db.rollback()
+    db.info.pop("after_commit", None)
+
+
 def on_commit(db: AsyncSession, callback: Callable[[], None]) -> None:
     """Run ``callback`` once the unit of work that ``db`` belongs to has committed."""
     db.info.setdefault("after_commit", []).append(callback)

@@ -11,3 +11,8 @@ class CartLineNotFound(NotFound):
 class EmptyCart(Conflict):
     code = "empty_cart"
     message = "The cart is empty."
+
+
+class CartFull(Conflict):
+    code = "cart_full"
+    message = "The cart cannot hold more different items."

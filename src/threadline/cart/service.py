@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from threadline.cart.errors import CartLineNotFound
+from threadline.cart.errors import CartFull, CartLineNotFound
 from threadline.catalog import service as catalog
 from threadline.catalog.models import Product
 from threadline.config import Settings
@@ -193,7 +193,7 @@ async def add_item(
         if line is not None:
             line["qty"] = wanted
         elif len(lines) >= MAX_LINES:
-            raise OutOfStock(f"A cart holds at most {MAX_LINES} different items.", field="sku")
+            raise CartFull(f"A cart holds at most {MAX_LINES} different items.", field="sku")
         else:
             lines.append({"line_id": str(uuid.uuid4()), "sku": sku, "size": chosen, "qty": qty})
 
@@ -271,7 +271,9 @@ def _find(lines: list[dict[str, Any]], line_id: str) -> dict[str, Any]:
 
 
 async def _check_stock(db: AsyncSession, product: Product, size: str, qty: int) -> None:
-    available = await inventory.units(db, product.sku, size)
+    # One order line ships from, or is collected at, one place: what counts is the most any
+    # single location holds, the same rule checkout applies.
+    available = await inventory.most_at_one_place(db, product.sku, size)
     if available < qty:
-        left = f"only {available} left" if available else "it is out of stock"
+        left = f"only {available} available in one order" if available else "it is out of stock"
         raise OutOfStock(f"{product.name} in size {size}: {left}.", field="qty")

@@ -83,6 +83,16 @@ async def units(db: AsyncSession, sku: str, size: str, store_id: str | None = No
     return int(await db.scalar(query) or 0)
 
 
+async def most_at_one_place(db: AsyncSession, sku: str, size: str) -> int:
+    """The most units of one variant that any single active location holds."""
+    query = (
+        select(func.coalesce(func.max(StockLevel.qty), 0))
+        .join(Store, Store.store_id == StockLevel.store_id)
+        .where(StockLevel.sku == sku, StockLevel.size == size, Store.is_active)
+    )
+    return int(await db.scalar(query) or 0)
+
+
 async def take(db: AsyncSession, takes: Sequence[Take]) -> None:
     """Remove every ``take`` or raise ``OutOfStock`` naming the first that cannot be had.
 

@@ -28,6 +28,7 @@ from threadline.cart import service as carts
 from threadline.cart.errors import EmptyCart
 from threadline.config import Settings
 from threadline.core.clock import clock
+from threadline.db import commit_now, rollback_now
 from threadline.inventory import service as inventory
 from threadline.loyalty import pricing
 from threadline.loyalty import service as loyalty
@@ -81,18 +82,38 @@ async def checkout(
             if record.request_hash != digest:
                 raise IdempotencyKeyReused(field="Idempotency-Key")
             raise _Replay(record.status_code, record.response or {"order_id": record.order_id})
-        placed.update(await _place(db, settings, gateway, ctx, data, key=key, body=body))
+        try:
+            await _place(db, settings, gateway, ctx, data, body=body, placed=placed)
+        except CartChanged:
+            # Keep the repriced cart (written when this returns), then tell the client.
+            placed["changed"] = True
 
     try:
         await sessions.update_data(db, settings, cache, ctx, place)
+        if placed.get("changed"):
+            await commit_now(db)
+            raise CartChanged()
+        await repository.save_idempotency(
+            db,
+            customer_id,
+            key,
+            digest,
+            status_code=201,
+            order_id=placed["order_id"],
+            response=None,
+        )
+        await commit_now(db)
     except _Replay as replay:
-        await db.rollback()
+        await rollback_now(db)
         return await _replayed(db, customer_id, replay)
     except PaymentDeclined as declined:
-        await db.rollback()
+        await rollback_now(db)
         await _record_decline(db, customer_id, key, digest, body, declined)
         raise
-    await _commit_or_refund(db, gateway, placed)
+    except BaseException:
+        # Anything failing after the charge (a flush, the commit) must not keep the money.
+        await _refund_if_charged(gateway, placed)
+        raise
     log.info(
         "checkout.success",
         order_id=placed["order_id"],
@@ -110,9 +131,10 @@ async def _place(
     ctx: SessionContext,
     data: dict[str, Any],
     *,
-    key: str,
     body: CheckoutRequest,
-) -> dict[str, Any]:
+    placed: dict[str, Any],
+) -> None:
+    """Place the order; ``placed`` learns of a payment as soon as it is taken."""
     customer_id = ctx.session.customer_id
     shown = (data.get("cart_totals") or {}).get("total")
     if not data.get("cart"):
@@ -155,17 +177,16 @@ async def _place(
     # popular items queue behind as little work as possible.
     await inventory.take(db, takes)
     result = await _charge(gateway, body, to_pay, order_id, customer_id)
+    placed.update(
+        order_id=order_id,
+        total_paise=to_pay,
+        payment_ref=result.provider_ref if result.status == "captured" else None,
+        rendered=rendered,
+    )
     await placement.record_payment(db, order, result, rendered)
     carts.clear(data)
     data["last_action"] = "checkout"
     data["last_order_id"] = order_id
-    return {
-        "order_id": order_id,
-        "total_paise": to_pay,
-        "payment_ref": result.provider_ref if result.status == "captured" else None,
-        "idempotency": (customer_id, key, fingerprint(body)),
-        "rendered": rendered,
-    }
 
 
 async def _charge(
@@ -195,20 +216,14 @@ async def _charge(
     return result
 
 
-async def _commit_or_refund(
-    db: AsyncSession, gateway: PaymentGateway, placed: dict[str, Any]
-) -> None:
-    customer_id, key, digest = placed["idempotency"]
-    await repository.save_idempotency(
-        db, customer_id, key, digest, status_code=201, order_id=placed["order_id"], response=None
-    )
-    try:
-        await db.commit()
-    except BaseException:
-        if placed.get("payment_ref"):
-            await gateway.refund(placed["payment_ref"], placed["total_paise"])
-            log.warning("checkout.refunded_after_failed_commit", order_id=placed["order_id"])
-        raise
+async def _refund_if_charged(gateway: PaymentGateway, placed: dict[str, Any]) -> None:
+    if placed.get("payment_ref"):
+        await gateway.refund(
+            placed["payment_ref"],
+            placed["total_paise"],
+            idempotency_key=f"{placed['order_id']}:failed-checkout",
+        )
+        log.warning("checkout.refunded_after_failure", order_id=placed["order_id"])
 
 
 async def _record_decline(
@@ -234,7 +249,7 @@ async def _record_decline(
     await repository.save_idempotency_if_absent(
         db, customer_id, key, digest, status_code=402, response=declined.body()
     )
-    await db.commit()
+    await commit_now(db)
     log.info("checkout.declined", method=body.payment_method)
 
 

@@ -172,7 +172,6 @@ async def write_order(
     db.add_all(rows)
     note = "Reserved: pay and collect at the store" if reserve else "Order placed"
     await repository.add_event(db, order_id, order.status, note, at=now)
-    await loyalty.change_points(db, customer_id, earned, reason="earned", order_id=order_id)
     await customers.record_purchases(
         db,
         customer_id,
@@ -192,12 +191,21 @@ async def write_order(
     return order, render_loaded(order, rows, history, [], store.name if store else None)
 
 
+async def credit_points(db: AsyncSession, order: Order) -> None:
+    """Points are earned once the order is paid: at checkout, or when cash changes hands."""
+    await loyalty.change_points(
+        db, order.customer_id, order.loyalty_points_earned, reason="earned", order_id=order.order_id
+    )
+
+
 async def record_payment(
     db: AsyncSession, order: Order, payment: PaymentResult, rendered: dict[str, Any]
 ) -> None:
     """The gateway's answer, on the order and in the payment log."""
     order.payment_status = payment.status
     order.payment_ref = payment.provider_ref
+    if payment.status == "captured":
+        await credit_points(db, order)
     rendered["payment"] = {
         "method": order.payment_method,
         "status": payment.status,

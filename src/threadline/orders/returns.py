@@ -61,7 +61,15 @@ async def request_return(
     if body.exchange_size:
         record = await _exchange(db, order, chosen, body)
     else:
-        record = await _refund(db, gateway, order, chosen, list(lines.values()), body)
+        record = await _refund(
+            db,
+            gateway,
+            order,
+            chosen,
+            list(lines.values()),
+            body,
+            point_value_paise=settings.loyalty_point_value_paise,
+        )
     db.add(record)
     order.updated_at = clock.now()
     await db.flush()
@@ -88,82 +96,97 @@ async def _refund(
     chosen: list[OrderLine],
     all_lines: list[OrderLine],
     body: ReturnCreate,
+    *,
+    point_value_paise: int,
 ) -> ReturnRequest:
     refund = 0
     returned: list[dict[str, Any]] = []
     for line in chosen:
         qty = line.qty - line.returned_qty
-        paid = line.line_total_paise - line.discount_paise
-        refund += paid * qty // line.qty
+        refund += _paid(line) * qty // line.qty
         line.returned_qty = line.qty
         returned.append({"line_id": line.line_id, "qty": qty})
-    await inventory.put_back(db, [Take(x.sku, x.size, x.store_id, x.qty) for x in chosen])
     everything = all(x.returned_qty >= x.qty for x in all_lines)
     # Each line's discount includes its share of the points spent, so ``refund`` is the money
     # paid for these lines and goes back as money.  Points (redeemed ones given back, earned
-    # ones taken back) follow the share of the money refunded so far, counted cumulatively so
+    # ones taken back) follow the share of the value returned so far, counted cumulatively so
     # the last return settles them exactly, with nothing stranded by rounding.
-    money_back = refund
-    earlier_money, earlier_back, earlier_reversed = await _earlier_returns(db, order.order_id)
-    so_far = earlier_money + refund
+    earlier_value, earlier_back, earlier_reversed = await _earlier_returns(db, order, all_lines)
+    so_far = earlier_value + refund
 
     def portion(points: int) -> int:
         if everything:
             return points
         return points * so_far // order.total_paise if order.total_paise else 0
 
+    # Points before stock: the same lock order as checkout (customer row, then stock rows).
     points_back = max(0, portion(order.points_redeemed) - earlier_back)
     if points_back:
         await loyalty.change_points(
             db, order.customer_id, points_back, reason="refunded", order_id=order.order_id
         )
-    reversed_points = await loyalty.take_back_points(
-        db,
-        order.customer_id,
-        max(0, portion(order.loyalty_points_earned) - earlier_reversed),
-        order_id=order.order_id,
+    to_reverse = max(0, portion(order.loyalty_points_earned) - earlier_reversed)
+    taken = await loyalty.take_back_points(
+        db, order.customer_id, to_reverse, order_id=order.order_id
     )
-    if (
-        money_back
-        and order.payment_status in {"captured", "partially_refunded"}
-        and order.payment_ref
-    ):
-        await gateway.refund(order.payment_ref, money_back)
+    # Earned points already spent cannot be taken back: their value comes off the money.
+    money_back = max(0, refund - (to_reverse - taken) * point_value_paise)
+    await inventory.put_back(db, [Take(x.sku, x.size, x.store_id, x.qty) for x in chosen])
     order.status = "returned" if everything else "partially_returned"
+    refundable = order.payment_status in {"captured", "partially_refunded"}
     order.payment_status = "refunded" if everything else "partially_refunded"
     names = ", ".join(f"{x.name} ({x.size})" for x in chosen)
     await repository.add_event(
         db, order.order_id, order.status, f"Returned {names}; ₹{money_back / 100:,.2f} refunded"
     )
-    return ReturnRequest(
+    record = ReturnRequest(
         return_id=fulfilment.new_return_id(),
         order_id=order.order_id,
         kind="return",
         reason=body.reason,
         lines=returned,
         refund_paise=money_back,
-        points_reversed=reversed_points,
+        points_reversed=to_reverse,
         status="refunded",
         created_at=clock.now(),
     )
+    db.add(record)
+    await db.flush()
+    if money_back and refundable and order.payment_ref:
+        # Last, after every row is written; keyed by the lines so a retry is not paid twice.
+        key = f"{order.order_id}:return:" + ",".join(sorted(x["line_id"] for x in returned))
+        await gateway.refund(order.payment_ref, money_back, idempotency_key=key[:255])
+    return record
 
 
-async def _earlier_returns(db: AsyncSession, order_id: str) -> tuple[int, int, int]:
-    """Money refunded, redeemed points given back and earned points taken back, so far."""
-    money, reversed_points = (
-        await db.execute(
-            select(
-                func.coalesce(func.sum(ReturnRequest.refund_paise), 0),
-                func.coalesce(func.sum(ReturnRequest.points_reversed), 0),
-            ).where(ReturnRequest.order_id == order_id, ReturnRequest.kind == "return")
-        )
-    ).one()
-    given_back = await db.scalar(
-        select(func.coalesce(func.sum(LoyaltyEntry.points), 0)).where(
-            LoyaltyEntry.order_id == order_id, LoyaltyEntry.reason == "refunded"
+def _paid(line: OrderLine) -> int:
+    return line.line_total_paise - line.discount_paise
+
+
+async def _earlier_returns(
+    db: AsyncSession, order: Order, all_lines: list[OrderLine]
+) -> tuple[int, int, int]:
+    """Value of the lines returned before, redeemed points given back, earned ones settled."""
+    records = list(
+        await db.scalars(
+            select(ReturnRequest).where(
+                ReturnRequest.order_id == order.order_id, ReturnRequest.kind == "return"
+            )
         )
     )
-    return int(money), int(given_back or 0), int(reversed_points)
+    by_id = {line.line_id: line for line in all_lines}
+    value = sum(
+        _paid(by_id[x["line_id"]]) * int(x["qty"]) // by_id[x["line_id"]].qty
+        for record in records
+        for x in record.lines
+        if x["line_id"] in by_id
+    )
+    given_back = await db.scalar(
+        select(func.coalesce(func.sum(LoyaltyEntry.points), 0)).where(
+            LoyaltyEntry.order_id == order.order_id, LoyaltyEntry.reason == "refunded"
+        )
+    )
+    return value, int(given_back or 0), sum(r.points_reversed for r in records)
 
 
 async def _exchange(

@@ -74,7 +74,7 @@ async def list_orders(
     db: DbSession,
     ctx: CurrentSession,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict[str, Any]:
     """The customer's orders, newest first."""
     return await service.list_orders(db, ctx.session.customer_id, limit=limit, offset=offset)
@@ -110,6 +110,7 @@ async def change_status(
     order_id: str,
     body: StatusChange,
     db: DbSession,
+    settings: SettingsDep,
     gateway: GatewayDep,
     trusted: TrustedCaller,
 ) -> dict[str, Any]:
@@ -117,6 +118,12 @@ async def change_status(
     if not trusted:
         raise ServiceKeyRequired()
     order = await service.change_status(
-        db, gateway, order_id, body.status, pickup_code=body.pickup_code, note=body.note
+        db,
+        gateway,
+        order_id,
+        body.status,
+        pickup_code=body.pickup_code,
+        note=body.note,
+        point_value_paise=settings.loyalty_point_value_paise,
     )
     return await placement.render(db, order)

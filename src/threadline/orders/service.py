@@ -70,6 +70,7 @@ async def change_status(
     *,
     pickup_code: str | None = None,
     note: str | None = None,
+    point_value_paise: int = 100,
 ) -> Order:
     """A staff or carrier update (trusted callers only)."""
     order = await repository.get(db, order_id, for_update=True)
@@ -85,7 +86,14 @@ async def change_status(
     ):
         raise InvalidPickupCode(field="pickup_code")
     if status == "cancelled":
-        await _undo(db, gateway, order, "cancelled", note or "Cancelled")
+        await _undo(
+            db,
+            gateway,
+            order,
+            "cancelled",
+            note or "Cancelled",
+            point_value_paise=point_value_paise,
+        )
         await db.flush()  # so the answer's status history has this change
         return order
     now = clock.now()
@@ -94,15 +102,19 @@ async def change_status(
     if status in RECEIVED:
         order.received_at = now
         if order.payment_status == "pending":
-            # Cash on delivery or pay at store: the money changes hands with the goods.
+            # Cash on delivery or pay at store: the money changes hands with the goods, and
+            # the points are earned then.
             order.payment_status = "captured"
+            await placement.credit_points(db, order)
     await repository.add_event(db, order_id, status, note)
     await db.flush()  # so the answer's status history has this change
     log.info("order.status_changed", order_id=order_id, status=status)
     return order
 
 
-async def release_lapsed(db: AsyncSession, gateway: PaymentGateway) -> int:
+async def release_lapsed(
+    db: AsyncSession, gateway: PaymentGateway, *, point_value_paise: int = 100
+) -> int:
     """Put the stock of reservations whose hold has passed back on sale; returns how many."""
     due = await db.scalars(
         select(Order.order_id).where(
@@ -115,7 +127,14 @@ async def release_lapsed(db: AsyncSession, gateway: PaymentGateway) -> int:
         # Re-checked under the lock: a collection may have won the race.
         if order is None or order.status != "reserved":
             continue
-        await _undo(db, gateway, order, "expired", "Not collected in time; items back on sale")
+        await _undo(
+            db,
+            gateway,
+            order,
+            "expired",
+            "Not collected in time; items back on sale",
+            point_value_paise=point_value_paise,
+        )
         released += 1
     if released:
         log.info("orders.reservations_released", count=released)
@@ -123,8 +142,30 @@ async def release_lapsed(db: AsyncSession, gateway: PaymentGateway) -> int:
 
 
 async def _undo(
-    db: AsyncSession, gateway: PaymentGateway, order: Order, status: str, note: str
+    db: AsyncSession,
+    gateway: PaymentGateway,
+    order: Order,
+    status: str,
+    note: str,
+    *,
+    point_value_paise: int,
 ) -> None:
+    """Cancel or expire: points, then stock (checkout's lock order), and the refund last."""
+    refund = 0
+    if order.payment_status == "captured":
+        # Points earned on a paid order were credited; any already spent come off the refund.
+        taken = await loyalty.take_back_points(
+            db, order.customer_id, order.loyalty_points_earned, order_id=order.order_id
+        )
+        shortfall = (order.loyalty_points_earned - taken) * point_value_paise
+        refund = max(0, order.total_paise - shortfall)
+        order.payment_status = "refunded"
+    elif order.payment_status == "pending":
+        order.payment_status = "cancelled"
+    if order.points_redeemed:
+        await loyalty.change_points(
+            db, order.customer_id, order.points_redeemed, reason="refunded", order_id=order.order_id
+        )
     lines = await repository.lines(db, order.order_id)
     await inventory.put_back(
         db,
@@ -134,18 +175,12 @@ async def _undo(
             if x.qty > x.returned_qty
         ],
     )
-    if order.payment_status == "captured" and order.payment_ref and order.total_paise > 0:
-        await gateway.refund(order.payment_ref, order.total_paise)
-        order.payment_status = "refunded"
-    elif order.payment_status == "pending":
-        order.payment_status = "cancelled"
-    await loyalty.take_back_points(
-        db, order.customer_id, order.loyalty_points_earned, order_id=order.order_id
-    )
-    if order.points_redeemed:
-        await loyalty.change_points(
-            db, order.customer_id, order.points_redeemed, reason="refunded", order_id=order.order_id
-        )
     order.status = status
     order.updated_at = clock.now()
     await repository.add_event(db, order.order_id, status, note)
+    await db.flush()
+    if refund and order.payment_ref:
+        # Keyed, so a retry after a failed commit does not pay twice.
+        await gateway.refund(
+            order.payment_ref, refund, idempotency_key=f"{order.order_id}:{status}"
+        )

@@ -44,8 +44,12 @@ class PaymentGateway(Protocol):
         """Take (or, for cash, register) a payment; a decline is a result, not an exception."""
         ...
 
-    async def refund(self, provider_ref: str, amount_paise: int) -> str:
-        """Give back part or all of a captured payment; returns the refund's reference."""
+    async def refund(self, provider_ref: str, amount_paise: int, *, idempotency_key: str) -> str:
+        """Give back part or all of a captured payment; returns the refund's reference.
+
+        The same ``idempotency_key`` again returns the first refund's reference and moves no
+        more money, so a refund retried after a failed commit is never paid twice.
+        """
         ...
 
 
@@ -57,6 +61,7 @@ class SimulatedGateway:
     def __init__(self, *, card_limit_paise: int) -> None:
         self.card_limit_paise = card_limit_paise
         self.refunded: dict[str, int] = {}
+        self._refunds: dict[str, str] = {}
 
     async def charge(self, charge: Charge) -> PaymentResult:
         if charge.amount_paise <= 0:
@@ -77,6 +82,9 @@ class SimulatedGateway:
             )
         return PaymentResult("captured", f"sim_{uuid.uuid4().hex[:16]}")
 
-    async def refund(self, provider_ref: str, amount_paise: int) -> str:
+    async def refund(self, provider_ref: str, amount_paise: int, *, idempotency_key: str) -> str:
+        if idempotency_key in self._refunds:
+            return self._refunds[idempotency_key]
         self.refunded[provider_ref] = self.refunded.get(provider_ref, 0) + amount_paise
-        return f"rfnd_{uuid.uuid4().hex[:16]}"
+        self._refunds[idempotency_key] = reference = f"rfnd_{uuid.uuid4().hex[:16]}"
+        return reference
