@@ -16,22 +16,29 @@ from __future__ import annotations
 import ast
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.core import csvimport
 from threadline.core.clock import clock
+from threadline.core.csvimport import (
+    RowError,
+    check_text,
+    find_columns,
+    read_header,
+    read_rows,
+)
 from threadline.core.phone import InvalidPhone, normalize_phone
 from threadline.customers.models import Customer
 from threadline.db import dialect_insert
 
 BATCH = 500
-MAX_FIELD = 65_536
 TIERS = ("bronze", "silver", "gold", "platinum")
 ALIASES = {
     "customer_id": ("customer_id", "customerid", "id", "customer"),
@@ -62,33 +69,14 @@ UPDATABLE = [
 
 
 @dataclass
-class ImportReport:
-    read: int = 0
-    inserted: int = 0
-    updated: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+class ImportReport(csvimport.ImportReport):
     # Records that existed before and were updated (their sessions may show them).
     customer_ids: set[str] = field(default_factory=set)
 
 
-class RowError(ValueError):
-    pass
-
-
-def _canon(header: str) -> str:
-    return header.strip().lower().replace(" ", "_").replace("-", "_")
-
-
 def map_columns(headers: list[str]) -> tuple[dict[str, str], list[str]]:
     """Native field → the file's header; and the headers kept as profile attributes."""
-    by_canon = {_canon(h): h for h in headers if h and h.strip()}
-    mapping: dict[str, str] = {}
-    for target, names in ALIASES.items():
-        for name in names:
-            if name in by_canon:
-                mapping[target] = by_canon[name]
-                break
+    mapping = find_columns(headers, ALIASES)
     used = set(mapping.values())
     extras = [h for h in headers if h and h.strip() and h not in used]
     return mapping, extras
@@ -182,49 +170,6 @@ def parse_row(raw: dict[str, str], mapping: dict[str, str], extras: list[str]) -
         },
         "purchase_history": history,
     }
-
-
-def read_header(path: Path) -> list[str]:
-    with _open(path) as handle:
-        return list(csv.DictReader(handle).fieldnames or [])
-
-
-def _open(path: Path) -> TextIO:
-    # surrogateescape keeps a stray non-UTF-8 byte from ending the whole file: the row that
-    # holds it is rejected by check_text instead.
-    csv.field_size_limit(MAX_FIELD * 4)
-    return path.open(newline="", encoding="utf-8-sig", errors="surrogateescape")
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows with the physical line each ends on (a quoted field may span lines)."""
-    with _open(path) as handle:
-        reader = csv.DictReader(handle)
-        for raw in reader:
-            yield reader.line_num, raw
-
-
-def count_rows(path: Path) -> int:
-    with _open(path) as handle:
-        try:
-            return sum(1 for _ in csv.DictReader(handle))
-        except csv.Error:
-            return 0  # only the progress bar's total; import_customers reports the error
-
-
-def check_text(raw: dict[str, str]) -> None:
-    """Refuse what neither store can keep: bytes that are not UTF-8, NULs, huge fields."""
-    for name, value in raw.items():
-        if not isinstance(value, str):
-            continue  # DictReader's list of surplus fields, or None for missing ones
-        if len(value) > MAX_FIELD:
-            raise RowError(f"{name} is longer than {MAX_FIELD} characters")
-        if "\x00" in value:
-            raise RowError(f"{name} contains a NUL character")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise RowError(f"{name} is not valid UTF-8 text") from None
 
 
 async def import_customers(
