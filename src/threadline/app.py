@@ -18,6 +18,8 @@ from threadline.auth.otp import DevOutboxSender, MessageSender, WhatsAppSender
 from threadline.auth.router import router as auth_router
 from threadline.cart.router import router as cart_router
 from threadline.catalog import demo as catalog_demo
+from threadline.catalog.dependencies import build_index_on_startup, refresh_index_periodically
+from threadline.catalog.router import router as catalog_router
 from threadline.config import Settings, get_settings
 from threadline.core import handlers, metrics
 from threadline.core.logging import configure_logging
@@ -68,7 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await migrate(engine)
         if settings.load_demo_data:
             await _load_demo_data(maker, settings)
+        await build_index_on_startup(app)
         background = [
+            asyncio.create_task(refresh_index_periodically(app)),
             asyncio.create_task(_purge_periodically(app, settings)),
             asyncio.create_task(_release_reservations_periodically(app, settings)),
             asyncio.create_task(listen_for_session_changes(engine, cache)),
@@ -97,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     app.include_router(sessions_router)
     app.include_router(auth_router)
+    app.include_router(catalog_router)
     app.include_router(inventory_router)
     app.include_router(cart_router)
     app.include_router(orders_router)

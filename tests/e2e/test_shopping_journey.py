@@ -84,12 +84,21 @@ def test_browse_cart_on_kiosk_pay_on_web_after_a_decline_pick_up_and_return(
         )
         assert placed.status_code == 201, placed.text
         order = placed.json()
-        assert order["payment"] == {"method": "upi", "status": "captured", "reference": order["payment"]["reference"]}
+        assert order["payment"] == {
+            "method": "upi",
+            "status": "captured",
+            "reference": order["payment"]["reference"],
+        }
         assert _shop_units(http, product["sku"], size, store_id) == units_before - qty
 
         staff = {"X-Service-Key": SERVICE_KEY}
         url = f"/orders/{order['order_id']}"
-        assert http.post(f"{url}/status", json={"status": "ready_for_pickup"}, headers=staff).status_code == 200
+        assert (
+            http.post(
+                f"{url}/status", json={"status": "ready_for_pickup"}, headers=staff
+            ).status_code
+            == 200
+        )
         code = order["fulfillment"]["pickup_code"]
         collected = http.post(
             f"{url}/status", json={"status": "collected", "pickup_code": code}, headers=staff
