@@ -104,3 +104,12 @@ async def test_cart_counts_what_one_place_holds(client: httpx.AsyncClient):
     )
     assert_error(response, 409, "out_of_stock")
     assert (await cart_of(client, token))["items"] == []
+
+
+async def test_pickup_where_the_shop_has_none_says_where_it_is(client: httpx.AsyncClient):
+    _, token = await shopper(client)
+    await add(client, token, "T-LAST", "M")  # the last unit is in the warehouse only
+    response = await checkout(client, token, fulfillment=PICKUP_PUNE)
+    message = assert_error(response, 409, "out_of_stock")["message"]
+    assert "not in stock at Threadline Koregaon Park Pune" in message
+    assert "delivered instead" in message

@@ -60,6 +60,8 @@ async def sources(
     for line in repriced.lines:
         sku, size, qty = line["sku"], line["size"], int(line["qty"])
         if store is not None:
+            if await inventory.units(db, sku, size, store.store_id) < qty:
+                raise OutOfStock(await _elsewhere(db, line, store), field="fulfillment.store_id")
             takes.append(Take(sku, size, store.store_id, qty))
             continue
         source = await inventory.best_source(db, sku, size, qty)
@@ -67,6 +69,18 @@ async def sources(
             raise OutOfStock(f"{line['name']} in size {size} is no longer in stock.", field="items")
         takes.append(Take(sku, size, source, qty))
     return takes
+
+
+async def _elsewhere(db: AsyncSession, line: dict[str, Any], store: Store) -> str:
+    """Why a shop cannot have this line, and which shops can."""
+    stock = await inventory.availability(db, line["sku"], line["size"])
+    shops = [s["name"] for s in stock["stores"] if s["qty"] >= int(line["qty"])]
+    message = f"{line['name']} in size {line['size']} is not in stock at {store.name}."
+    if shops:
+        return message + " It is at " + ", ".join(shops[:3]) + "."
+    if stock["online"] >= int(line["qty"]):
+        return message + " It can be delivered instead."
+    return message
 
 
 def alternatives(body: CheckoutRequest) -> list[dict[str, Any]]:
