@@ -193,7 +193,9 @@ def render_svg(product: Product) -> str:
         'stroke-linejoin="round"/>'
         for d, darker in SHAPES[shape]
     )
-    label = _clean(f"{product.brand} {product.name}")
+    # Names usually start with the brand already ("Urbane Threads Men's …"): say it once.
+    named = product.name.lower().startswith(product.brand.lower())
+    label = _clean(product.name if named else f"{product.brand} {product.name}")
     lines = "".join(
         f'<text x="200" y="{440 + 22 * i}" font-size="17" fill="#444" '
         f'text-anchor="middle">{_clean(line)}</text>'
