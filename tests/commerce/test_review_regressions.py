@@ -113,3 +113,26 @@ async def test_pickup_where_the_shop_has_none_says_where_it_is(client: httpx.Asy
     message = assert_error(response, 409, "out_of_stock")["message"]
     assert "not in stock at Threadline Koregaon Park Pune" in message
     assert "delivered instead" in message
+
+
+async def test_spending_past_a_tier_threshold_raises_the_tier(
+    client: httpx.AsyncClient, app: FastAPI
+):
+    phone, token = await shopper(client)
+    assert (await customer(app, phone)).loyalty_tier == "bronze"
+    await add(client, token, "T-JACKET", "M")  # ₹12,999: silver starts at ₹10,000
+    await place(client, token)
+
+    assert (await customer(app, phone)).loyalty_tier == "silver"
+    await add(client, token, "T-SHIRT", "M")
+    cart = await cart_of(client, token)
+    assert "Silver member discount (5%)" in [o["label"] for o in cart["applied_offers"]]
+
+
+async def test_an_unpaid_cash_order_does_not_raise_the_tier(
+    client: httpx.AsyncClient, app: FastAPI
+):
+    phone, token = await shopper(client)
+    await add(client, token, "T-JACKET", "M")
+    await place(client, token, payment_method="cod")
+    assert (await customer(app, phone)).loyalty_tier == "bronze"

@@ -143,3 +143,26 @@ async def take_back_points(
     if taken > 0:
         await change_points(db, customer_id, -taken, reason="reversed", order_id=order_id)
     return taken
+
+
+async def promote(db: AsyncSession, customer_id: str, spend_paise: int) -> str | None:
+    """Move the customer up to the highest tier their lifetime spend reaches (never down).
+
+    ``spend_paise`` is what they have paid through Threadline; a ``total_spend`` (rupees)
+    imported with the customer counts too.  Returns the new tier, or None when unchanged.
+    """
+    customer = await db.get(Customer, customer_id)
+    if customer is None:
+        return None
+    imported = customer.profile.get("total_spend") if isinstance(customer.profile, dict) else None
+    if isinstance(imported, int | float) and imported > 0:
+        spend_paise += round(imported * 100)
+    tiers = list(await db.scalars(select(LoyaltyTier).order_by(LoyaltyTier.rank)))
+    ranks = {t.tier: t.rank for t in tiers}
+    current = ranks.get((customer.loyalty_tier or "").lower(), 0)
+    reached = [t for t in tiers if t.min_spend_paise <= spend_paise and t.rank > current]
+    if not reached:
+        return None
+    customer.loyalty_tier = reached[-1].tier
+    customer.updated_at = clock.now()
+    return customer.loyalty_tier

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -27,6 +28,7 @@ from threadline.payments import service as payments
 from threadline.payments.gateway import PaymentResult
 from threadline.sessions.state import SessionContext
 
+log = structlog.get_logger()
 new_order_id = fulfilment.new_order_id
 
 
@@ -206,10 +208,17 @@ async def write_order(
 
 
 async def credit_points(db: AsyncSession, order: Order) -> None:
-    """Points are earned once the order is paid: at checkout, or when cash changes hands."""
+    """Points are earned once the order is paid: at checkout, or when cash changes hands;
+    the spend then counts towards the next tier."""
     await loyalty.change_points(
         db, order.customer_id, order.loyalty_points_earned, reason="earned", order_id=order.order_id
     )
+    await db.flush()  # the store has autoflush off: the paid total must include this order
+    tier = await loyalty.promote(
+        db, order.customer_id, await repository.paid_total(db, order.customer_id)
+    )
+    if tier is not None:
+        log.info("loyalty.tier_raised", customer_id=order.customer_id, tier=tier)
 
 
 async def record_payment(

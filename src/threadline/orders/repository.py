@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.core.clock import clock
@@ -105,3 +105,14 @@ async def add_event(
     db: AsyncSession, order_id: str, status: str, note: str | None, *, at: datetime | None = None
 ) -> None:
     db.add(OrderEvent(order_id=order_id, status=status, note=note, created_at=at or clock.now()))
+
+
+async def paid_total(db: AsyncSession, customer_id: str) -> int:
+    """What the customer has paid for orders, net of what was fully refunded (paise)."""
+    total = await db.scalar(
+        select(func.coalesce(func.sum(Order.total_paise), 0)).where(
+            Order.customer_id == customer_id,
+            Order.payment_status.in_(("captured", "partially_refunded")),
+        )
+    )
+    return int(total or 0)
