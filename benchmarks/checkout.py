@@ -22,13 +22,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import shutil
 import sqlite3
 import sys
 import tempfile
 import time
 import uuid
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,9 +36,9 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sessions import (  # noqa: E402
     RESULTS,
-    THREADLINE,
     WRK_THREADS,
-    postgres_database,
+    fresh_store,
+    missing_tools,
     run_stores,
     run_wrk,
     server,
@@ -215,11 +213,7 @@ def bench_store(store: str, opts: argparse.Namespace) -> dict:
     log_path = RESULTS / f"checkout-{store}.server.log"
     with tempfile.TemporaryDirectory(prefix="threadline-bench-") as tmp:
         workdir = Path(tmp)
-        database = (
-            postgres_database()
-            if store == "postgresql"
-            else nullcontext(f"sqlite:///{workdir / 'bench.db'}")
-        )
+        database = fresh_store(store, workdir)
         workers = opts.workers if store == "postgresql" else 1
         with database as url, server(url, workdir, log_path, workers) as base:
             figures = asyncio.run(measure(base, url, workdir, opts))
@@ -269,11 +263,8 @@ def main() -> int:
     parser.add_argument("--hot-stock", type=int, default=300)
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     opts = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("wrk is not installed: `apt-get install wrk` or `make bench-deps`.", file=sys.stderr)
-        return 2
-    if not THREADLINE.exists():
-        print(f"{THREADLINE} not found: install the project into this virtualenv.", file=sys.stderr)
+    if problem := missing_tools():
+        print(problem, file=sys.stderr)
         return 2
     return run_stores(opts, bench_store, print_report, "checkout")
 

@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from contextlib import nullcontext
 from pathlib import Path
 
 import httpx
@@ -37,7 +36,7 @@ from sessions import (  # noqa: E402
     SESSIONS,
     THREADLINE,
     BenchError,
-    postgres_database,
+    fresh_store,
     run_stores,
     run_wrk,
     server,
@@ -115,8 +114,7 @@ def bench_store(store: str, opts: argparse.Namespace) -> dict:
     log_path = RESULTS / f"login-load-{store}.server.log"
     with tempfile.TemporaryDirectory(prefix="threadline-bench-") as tmp:
         workdir = Path(tmp)
-        sqlite = nullcontext(f"sqlite:///{workdir / 'bench.db'}")
-        database = postgres_database() if store == "postgresql" else sqlite
+        database = fresh_store(store, workdir)
         with database as url, server(url, workdir, log_path) as base:
             tokens, accounts = create_sessions(base, workdir)
             wrk = [base + "/session", "tokens.lua", [str(tokens), "GET"]]

@@ -35,13 +35,11 @@ import argparse
 import asyncio
 import gc
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import tracemalloc
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
@@ -63,7 +61,8 @@ from sessions import (  # noqa: E402
     THREADLINE,
     WRK_THREADS,
     BenchError,
-    postgres_database,
+    fresh_store,
+    missing_tools,
     run_stores,
     run_wrk,
     server,
@@ -233,11 +232,7 @@ def bench_store(store: str, opts: argparse.Namespace) -> dict:
     log_path = RESULTS / f"search-{store}.server.log"
     with tempfile.TemporaryDirectory(prefix="threadline-bench-") as tmp:
         workdir = Path(tmp)
-        database = (
-            postgres_database()
-            if store == "postgresql"
-            else nullcontext(f"sqlite:///{workdir / 'bench.db'}")
-        )
+        database = fresh_store(store, workdir)
         with database as url:
             env = {
                 **os.environ,
@@ -307,8 +302,8 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     opts = parser.parse_args()
     configure_logging(level="WARNING")  # the in-process index builds log at INFO
-    if not shutil.which("wrk"):
-        print("wrk is not installed: `apt-get install wrk` or `make bench-deps`.", file=sys.stderr)
+    if problem := missing_tools():
+        print(problem, file=sys.stderr)
         return 2
     if not MYNTRA.exists():
         print(f"{MYNTRA} not found.", file=sys.stderr)

@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,6 +84,22 @@ def postgres_database() -> Iterator[str]:
         yield f"postgresql://postgres@127.0.0.1:5432/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def fresh_store(store: str, workdir: Path) -> AbstractContextManager[str]:
+    """The plain URL of an empty store of this kind (a PostgreSQL database is dropped after)."""
+    if store == "postgresql":
+        return postgres_database()
+    return nullcontext(f"sqlite:///{workdir / 'bench.db'}")
+
+
+def missing_tools() -> str | None:
+    """Why the benchmarks cannot run here, or None."""
+    if not shutil.which("wrk"):
+        return "wrk is not installed: `apt-get install wrk` or `make bench-deps`."
+    if not THREADLINE.exists():
+        return f"{THREADLINE} not found: install the project into this virtualenv."
+    return None
 
 
 @contextmanager
@@ -201,11 +217,7 @@ def bench_store(store: str, opts: argparse.Namespace) -> dict:
     log_path = RESULTS / f"sessions-{store}.server.log"
     with tempfile.TemporaryDirectory(prefix="threadline-bench-") as tmp:
         workdir = Path(tmp)
-        database = (
-            postgres_database()
-            if store == "postgresql"
-            else nullcontext(f"sqlite:///{workdir / 'bench.db'}")
-        )
+        database = fresh_store(store, workdir)
         with database as url, server(url, workdir, log_path) as base:
             files = {k: str(v) for k, v in create_sessions(base, workdir).items()}
             rows: list[dict] = []
@@ -284,11 +296,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1, help="discarded seconds before each")
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
     opts = parser.parse_args()
-    if not shutil.which("wrk"):
-        print("wrk is not installed: `apt-get install wrk` or `make bench-deps`.", file=sys.stderr)
-        return 2
-    if not THREADLINE.exists():
-        print(f"{THREADLINE} not found: install the project into this virtualenv.", file=sys.stderr)
+    if problem := missing_tools():
+        print(problem, file=sys.stderr)
         return 2
     return run_stores(opts, bench_store, print_table, "sessions")
 
