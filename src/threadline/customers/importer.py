@@ -14,7 +14,6 @@ nothing; a row without a phone never erases a phone that staff linked earlier.
 from __future__ import annotations
 
 import ast
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,10 +28,9 @@ from threadline.core import csvimport
 from threadline.core.clock import clock
 from threadline.core.csvimport import (
     RowError,
-    check_text,
+    checked_rows,
     find_columns,
     read_header,
-    read_rows,
 )
 from threadline.core.phone import InvalidPhone, normalize_phone
 from threadline.customers.models import Customer
@@ -194,18 +192,8 @@ async def import_customers(
     batch: list[tuple[int, dict[str, Any]]] = []
     seen_ids: set[str] = set()
     seen_phones: set[str] = set()
-    rows = read_rows(path)
-    while True:
+    for line, raw in checked_rows(path, report, on_progress):
         try:
-            line, raw = next(rows)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            report.notes.append(f"the file cannot be read after row {report.read}: {exc}")
-            break
-        report.read += 1
-        try:
-            check_text(raw)
             row = parse_row(raw, mapping, extras)
             if row["customer_id"] in seen_ids:
                 raise RowError(f"customer_id {row['customer_id']} appears earlier in the file")
@@ -221,8 +209,6 @@ async def import_customers(
         if len(batch) >= BATCH:
             await _write_batch(db, batch, report)
             batch = []
-        if on_progress:
-            on_progress(1)
     if batch:
         await _write_batch(db, batch, report)
     report.rejected.sort()
