@@ -9,7 +9,7 @@ PORT   ?= 8000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run test test-sqlite lint install install-dev bench bench-deps clean
+.PHONY: run test test-sqlite lint install install-dev bench bench-deps clean eval
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -40,6 +40,10 @@ test: install-dev lint
 ## make test-sqlite: the suite on SQLite only (for a machine without PostgreSQL)
 test-sqlite: install-dev
 	TEST_STORES=sqlite $(BIN)/pytest -m "not postgresql"
+
+## make eval: the sales agent's evaluation: understanding scores and demo-catalog dialogues (fails under 90%)
+eval: install-dev
+	$(BIN)/python -m tests.agent.eval.run
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks

@@ -103,7 +103,13 @@ def missing_tools() -> str | None:
 
 
 @contextmanager
-def server(database_url: str, workdir: Path, log_path: Path, workers: int = 1) -> Iterator[str]:
+def server(
+    database_url: str,
+    workdir: Path,
+    log_path: Path,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[str]:
     """Start ``threadline serve`` on a free port, wait for /healthz, always stop it."""
     with socket.socket() as sock:  # a free port; the tiny race with other programs is accepted
         sock.bind(("127.0.0.1", 0))
@@ -116,6 +122,7 @@ def server(database_url: str, workdir: Path, log_path: Path, workers: int = 1) -
         "LOG_LEVEL": "WARNING",
         "ACCESS_LOG": "false",
         "LOAD_DEMO_DATA": "true",
+        **(extra_env or {}),
     }
     cmd = [str(THREADLINE), "serve", "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--workers", str(workers)]

@@ -14,6 +14,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline import __version__
+from threadline.agent.engine import SalesAgent
+from threadline.agent.llm import create_language_model
+from threadline.agent.router import router as agent_router
+from threadline.agent.turns import TurnQueue
 from threadline.auth.otp import DevOutboxSender, MessageSender, WhatsAppSender
 from threadline.auth.router import router as auth_router
 from threadline.cart.router import router as cart_router
@@ -67,6 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.http = http = httpx.AsyncClient()
         app.state.otp_sender = otp_sender(settings, http)
         app.state.payment_gateway = create_gateway(settings)
+        app.state.turn_queue = TurnQueue(
+            maker, app.state.read_sessionmaker, timeout=settings.chat_turn_timeout_seconds
+        )
+        app.state.sales_agent = SalesAgent(settings, create_language_model(settings, http))
         await migrate(engine)
         if settings.load_demo_data:
             await _load_demo_data(maker, settings)
@@ -105,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(inventory_router)
     app.include_router(cart_router)
     app.include_router(orders_router)
+    app.include_router(agent_router)
     # Added last = outermost: the request id and metrics also cover 413 refusals.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -67,6 +67,21 @@ class Settings(BaseSettings):
     whatsapp_access_token: SecretStr = SecretStr("")
     whatsapp_phone_number_id: str = ""
 
+    # The sales agent.  It understands shoppers offline; with LLM_BASE_URL set it asks any
+    # OpenAI-compatible chat-completions endpoint first and falls back to the offline path on
+    # a timeout, an error or an answer it cannot use.
+    llm_base_url: str = ""
+    llm_api_key: SecretStr = SecretStr("")
+    llm_model: str = ""
+    llm_timeout_seconds: float = Field(8.0, gt=0)
+    # Let the model also reword the agent's replies (facts and figures are checked first).
+    llm_phrasing: bool = True
+    # A chat turn waits at most this long for the earlier turns of its session; a turn left
+    # unfinished that long (its server died) is skipped.
+    chat_turn_timeout_seconds: float = Field(20.0, gt=0)
+    # Recent turns kept in session.data.chat_context; older ones live in chat_turns only.
+    chat_context_turns: int = Field(12, ge=2, le=100)
+
     argon2_time_cost: int = Field(3, ge=1)
     argon2_memory_kib: int = Field(65_536, ge=8)
     argon2_parallelism: int = Field(1, ge=1)

@@ -1,5 +1,6 @@
 """Every ORM model, imported in one place so Alembic and ``create_all`` see all tables."""
 
+from threadline.agent.models import ChatTurn
 from threadline.auth.models import AuthThrottle, OtpCode
 from threadline.catalog.models import CatalogState, Product
 from threadline.customers.models import Customer
@@ -14,6 +15,7 @@ __all__ = [
     "AuthThrottle",
     "Base",
     "CatalogState",
+    "ChatTurn",
     "ConversationSession",
     "Coupon",
     "CouponRedemption",

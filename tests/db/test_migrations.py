@@ -16,6 +16,7 @@ from threadline.migrations import migrate
 from threadline.models import Base
 
 APP_TABLES = {
+    "chat_turns",
     "customers",
     "sessions",
     "session_tokens",

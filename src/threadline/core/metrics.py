@@ -26,3 +26,13 @@ SESSIONS_RESTORED = Counter(
     ["channel", "by"],
 )
 SESSIONS_PURGED = Counter("threadline_sessions_purged_total", "Expired sessions removed")
+CHAT_TURNS = Counter(
+    "threadline_chat_turns_total",
+    "Sales agent turns by what the agent did and which layer understood the message",
+    ["action", "source"],
+)
+CHAT_TURN_SECONDS = Histogram(
+    "threadline_chat_turn_seconds",
+    "Server time of a chat turn, from arrival to reply (waiting for earlier turns included)",
+    buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)

@@ -152,3 +152,19 @@ async def best_source(db: AsyncSession, sku: str, size: str, qty: int) -> str | 
         if kind == "warehouse" or store_id == ONLINE_STORE_ID:
             return str(store_id)
     return str(candidates[0][0]) if candidates else None
+
+
+async def stock_by_sku(db: AsyncSession, skus: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Units per size at all active locations for each of ``skus`` (one query)."""
+    if not skus:
+        return {}
+    query = (
+        select(StockLevel.sku, StockLevel.size, func.sum(StockLevel.qty))
+        .join(Store, Store.store_id == StockLevel.store_id)
+        .where(StockLevel.sku.in_(list(dict.fromkeys(skus))), Store.is_active)
+        .group_by(StockLevel.sku, StockLevel.size)
+    )
+    found: dict[str, dict[str, int]] = {sku: {} for sku in skus}
+    for sku, size, units in await db.execute(query):
+        found[sku][size] = int(units or 0)
+    return found

@@ -1,0 +1,172 @@
+"""The fulfilment and payment workers: collect the choices, then check out like the API does.
+
+The order goes through ``orders.checkout`` exactly as ``POST /checkout`` does, with an
+idempotency key made from the session and the turn, so a message replayed after a crash
+cannot order twice.  Choices persist in ``agent.checkout`` until the order is placed, so a
+decline keeps the fulfilment and only asks for another way to pay.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+from threadline.agent.commands import Slots
+from threadline.agent.turn import Outcome, Turn
+from threadline.cart.errors import EmptyCart
+from threadline.core.errors import AppError
+from threadline.inventory import service as inventory
+from threadline.inventory.errors import OutOfStock
+from threadline.orders import checkout as orders_checkout
+from threadline.orders.errors import CartChanged
+from threadline.orders.schemas import Address, CheckoutRequest, Fulfillment
+from threadline.payments.errors import PaymentDeclined
+
+PINCODE = re.compile(r"\b([1-9][0-9]{5})\b")
+FULFILMENT_CHOICES = ["Home delivery", "Pick up in store", "Reserve in store, pay there"]
+PAYMENT_CHOICES = ["UPI", "Card", "Wallet", "Cash on delivery"]
+
+
+def note_choices(turn: Turn, slots: Slots) -> None:
+    choice = turn.state.setdefault("checkout", {})
+    if slots.fulfillment:
+        choice["fulfillment"] = slots.fulfillment
+        if slots.fulfillment == "delivery":
+            choice.pop("store_id", None)
+    if slots.payment_method:
+        choice["payment_method"] = slots.payment_method
+    if slots.use_points is not None:
+        choice["use_points"] = slots.use_points
+
+
+async def note_city(turn: Turn, city: str | None) -> str | None:
+    """Choose the shop in ``city`` (the one that has the cart, when a city has several)."""
+    if not city:
+        return None
+    shops = [s for s in await inventory.stores(turn.db) if s.city.lower() == city.lower()]
+    if not shops:
+        return f"We have no store in {city}."
+    turn.state.setdefault("checkout", {})["store_id"] = shops[0].store_id
+    return None
+
+
+def note_address(turn: Turn, text: str) -> str | None:
+    """An address typed in one message: "12 MG Road, Pune 411001"."""
+    pin = PINCODE.search(text)
+    if pin is None:
+        return "I need the 6-digit PIN code with the address."
+    before = text[: pin.start()].strip(" ,.-")
+    parts = [p.strip() for p in re.split(r"[,\n]", before) if p.strip()]
+    if not parts:
+        return "Please send the street address, city and PIN code."
+    city = parts[-1] if len(parts) > 1 else (turn.customer.city if turn.customer else None)
+    line1 = ", ".join(parts[:-1]) if len(parts) > 1 else parts[0]
+    if not city:
+        return "Which city is that in? Send the address as: street, city, PIN code."
+    try:
+        address = Address(line1=line1[:200], city=city[:80], pincode=pin.group(1))
+    except ValidationError:
+        return "That address doesn't look complete: street, city and 6-digit PIN code, please."
+    turn.state.setdefault("checkout", {})["address"] = address.model_dump()
+    return None
+
+
+async def proceed(turn: Turn) -> Outcome:
+    """Ask for the next missing choice, or place the order."""
+    cart_lines = turn.data.get("cart") or []
+    if not cart_lines:
+        return Outcome("checkout_blocked", {"reason": "empty"})
+    choice = turn.state.setdefault("checkout", {})
+    totals = turn.data.get("cart_totals") or {}
+    fulfillment = choice.get("fulfillment")
+    if fulfillment is None:
+        return Outcome(
+            "asked_fulfillment",
+            {"total": totals.get("total")},
+            ask={"ask": "fulfillment"},
+            suggestions=FULFILMENT_CHOICES,
+        )
+    if fulfillment in ("pickup", "reserve_in_store") and not choice.get("store_id"):
+        shops = await inventory.stores(turn.db)
+        return Outcome(
+            "asked_store",
+            {"fulfillment": fulfillment, "cities": [s.city for s in shops]},
+            ask={"ask": "store"},
+            suggestions=[s.city for s in shops][:4],
+        )
+    if fulfillment == "delivery" and not choice.get("address"):
+        return Outcome("asked_address", {}, ask={"ask": "address"})
+    if fulfillment == "reserve_in_store":
+        choice["payment_method"] = "cod"  # reserved items are paid for at the shop
+    if not choice.get("payment_method"):
+        options = [
+            p for p in PAYMENT_CHOICES if fulfillment == "delivery" or p != "Cash on delivery"
+        ]
+        return Outcome(
+            "asked_payment",
+            {"total": totals.get("total"), "fulfillment": fulfillment},
+            ask={"ask": "payment"},
+            suggestions=options,
+        )
+    return await _place(turn, choice)
+
+
+async def _place(turn: Turn, choice: dict[str, Any]) -> Outcome:
+    body = CheckoutRequest(
+        payment_method=choice["payment_method"],
+        fulfillment=Fulfillment(
+            type=choice["fulfillment"],
+            store_id=choice.get("store_id"),
+            address=Address(**choice["address"]) if choice.get("address") else None,
+        ),
+        use_loyalty_points=bool(choice.get("use_points")),
+    )
+    key = f"chat-{turn.ctx.session.session_id}-{turn.seq}"
+    try:
+        outcome = await orders_checkout.checkout(
+            turn.db, turn.settings, turn.cache, turn.gateway, turn.ctx, key=key, body=body
+        )
+    except PaymentDeclined as declined:
+        turn.committed = True  # rolled back, then the decline was recorded and committed
+        choice.pop("payment_method", None)
+        return Outcome(
+            "payment_declined",
+            {"message": declined.message, "alternatives": declined.alternatives},
+            ask={"ask": "payment"},
+            suggestions=_labels(declined.alternatives),
+        )
+    except CartChanged:
+        turn.committed = True
+        return Outcome(
+            "asked_confirmation",
+            {"reason": "cart_changed"},
+            ask={"ask": "confirm", "intent": "checkout"},
+        )
+    except (OutOfStock, EmptyCart) as exc:
+        return Outcome("checkout_blocked", {"reason": exc.code, "error": exc.message})
+    except AppError as exc:
+        if exc.field and "store" in exc.field:
+            choice.pop("store_id", None)
+        return Outcome("checkout_blocked", {"reason": exc.code, "error": exc.message})
+    turn.committed = True
+    order = outcome.order
+    turn.state.pop("checkout", None)
+    return Outcome("order_placed", {"order": order})
+
+
+def _labels(alternatives: list[dict[str, Any]]) -> list[str]:
+    labels = []
+    for alt in alternatives:
+        if alt.get("fulfillment") == "reserve_in_store":
+            labels.append("Reserve in store, pay there")
+        elif alt.get("payment_method") == "cod":
+            labels.append("Cash on delivery")
+        else:
+            labels.append(
+                {"upi": "UPI", "wallet": "Wallet", "card": "Card"}.get(
+                    alt["payment_method"], alt["label"]
+                )
+            )
+    return list(dict.fromkeys(labels))[:4]
