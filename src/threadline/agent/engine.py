@@ -24,13 +24,13 @@ from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
-from threadline.agent.understand import Vocabulary, understand
 
 from threadline.agent import compose, memory, resolve
 from threadline.agent.commands import Command, Intent, Slots
 from threadline.agent.llm import LanguageModel
 from threadline.agent.turn import Outcome, Shopper, Turn
 from threadline.agent.turns import Ticket, TurnQueue
+from threadline.agent.understand import Vocabulary, understand
 from threadline.agent.workers import cart as cart_worker
 from threadline.agent.workers import checkout, inventory, offers, recommendation, support
 from threadline.cart import service as cart_service
@@ -38,7 +38,6 @@ from threadline.catalog.search_index import SearchIndex
 from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.clock import clock
-from threadline.customers import service as customers
 from threadline.customers.models import Customer
 from threadline.loyalty import service as loyalty
 from threadline.payments.gateway import PaymentGateway
@@ -109,12 +108,13 @@ class SalesAgent:
         """Answer one message; the caller commits (the turn's row is finished in this unit)."""
         started = time.perf_counter()
         settings = self.settings
-        row = await session_rows.lock(db, ctx.session.session_id)
-        if row is None or is_expired(row, clock.now(), settings):
+        locked = await session_rows.lock_with_customer(db, ctx.session.session_id)
+        if locked is None or is_expired(locked[0], clock.now(), settings):
             raise SessionNotFound()
+        row = locked[0]
         ctx.session = SessionState.of(row)
         data = copy.deepcopy(row.data)
-        customer = _shopper(await customers.get(db, row.customer_id))
+        customer = _shopper(locked[1])
         tier = await loyalty.tier(db, customer.loyalty_tier if customer else None)
         state = memory.agent_state(data)
         welcome_back = _welcome_back(data, state, ctx.channel, clock.now())
@@ -143,33 +143,35 @@ class SalesAgent:
         if outcome.ask is not None:
             state["pending"] = {**outcome.ask, "slots": command.slots.filled()}
 
-        # The cart as it is now (the cart service wrote the session under its lock).
-        fresh = await session_rows.lock(db, ctx.session.session_id)
-        if fresh is None:
-            raise SessionNotFound()
-        cart = outcome.cart or cart_service.view(fresh.data)
         offers_now = await loyalty.active_offers(db) if outcome.action in _CART_ACTIONS else []
-        context = compose.Context(
-            name=customer.name if customer else None,
-            tier=tier,
-            offers=offers_now,
-            cart=cart,
-            welcome_back=welcome_back,
-            channel=ctx.channel,
-        )
-        text, suggestions = compose.compose(outcome, context)
-        if self.llm is not None and self.llm.enabled and settings.llm_phrasing:
-            llm_started = time.perf_counter()
-            worded = await self.llm.phrase(text, _facts(outcome, cart), _context_text(data, index))
-            llm_seconds += time.perf_counter() - llm_started
-            text = worded or text
-
         now = clock.now()
         state["last_channel"] = ctx.channel
         state["last_turn_at"] = now.isoformat()
         shown = [p["sku"] for p in outcome.products] if outcome.recommended else None
+        said: dict[str, Any] = {}
 
-        def remember(current: dict[str, Any]) -> None:
+        async def remember(current: dict[str, Any]) -> None:
+            # ``current`` is the session as it is now, locked: the cart service may have
+            # written it in this turn, and the reply describes the cart as it stands.
+            nonlocal llm_seconds
+            cart = outcome.cart or cart_service.view(current)
+            context = compose.Context(
+                name=customer.name if customer else None,
+                tier=tier,
+                offers=offers_now,
+                cart=cart,
+                welcome_back=welcome_back,
+                channel=ctx.channel,
+            )
+            text, suggestions = compose.compose(outcome, context)
+            if self.llm is not None and self.llm.enabled and settings.llm_phrasing:
+                llm_started = time.perf_counter()
+                worded = await self.llm.phrase(
+                    text, _facts(outcome, cart), _context_text(data, index)
+                )
+                llm_seconds += time.perf_counter() - llm_started
+                text = worded or text
+            said.update(text=text, suggestions=suggestions, cart=cart)
             current["agent"] = state
             if outcome.action == "showed_details" and outcome.products:
                 sku = outcome.products[0]["sku"]
@@ -190,8 +192,12 @@ class SalesAgent:
             )
             current["last_action"] = outcome.action
 
-        ctx = await sessions.update_data(db, settings, cache, ctx, remember)
-        await _learn_preferences(db, row.customer_id, state)
+        if turn.committed:  # the checkout ended the transaction: lock and read the row again
+            ctx = await sessions.update_data(db, settings, cache, ctx, remember)
+        else:  # still locked, and the cart service kept the row up to date
+            ctx = await sessions.update_locked(db, cache, ctx, row, remember)
+        text, suggestions, cart = said["text"], said["suggestions"], said["cart"]
+        await _learn_preferences(db, customer, state)
         await TurnQueue.finish(
             db,
             ticket,
@@ -218,7 +224,7 @@ class SalesAgent:
         return Reply(
             reply=text,
             products=outcome.products,
-            cart=cart_service.view(ctx.session.data) if outcome.cart is None else outcome.cart,
+            cart=cart,
             suggestions=suggestions,
             action=outcome.action,
             command={
@@ -536,16 +542,27 @@ def _shopper(customer: Customer | None) -> Shopper | None:
     )
 
 
-async def _learn_preferences(db: AsyncSession, customer_id: str, state: dict[str, Any]) -> None:
+async def _learn_preferences(
+    db: AsyncSession, shopper: Shopper | None, state: dict[str, Any]
+) -> None:
     """Copy sizes, colours and budget the shopper stated into their profile (when new)."""
-    notes = state.get("notes") or {}
-    if not (notes.get("sizes") or notes.get("colors") or notes.get("budget")):
+    if shopper is None:
+        return
+    learned = _learned(shopper.preferences or {}, state.get("notes") or {})
+    if learned is None:
         return
     # Read afresh: a checkout in this turn may have committed or rolled back meanwhile.
-    customer = await db.get(Customer, customer_id, populate_existing=True)
-    if customer is None:
-        return
-    prefs = dict(customer.preferences or {})
+    customer = await db.get(Customer, shopper.customer_id, populate_existing=True)
+    if customer is not None:
+        customer.preferences = _learned(dict(customer.preferences or {}), state["notes"]) or {
+            **(customer.preferences or {})
+        }
+        await db.flush()
+
+
+def _learned(prefs: dict[str, Any], notes: dict[str, Any]) -> dict[str, Any] | None:
+    """``prefs`` with what the notes add, or None when they add nothing."""
+    prefs = dict(prefs)
     changed = False
     sizes = notes.get("sizes")
     if isinstance(sizes, dict) and sizes:
@@ -562,12 +579,7 @@ async def _learn_preferences(db: AsyncSession, customer_id: str, state: dict[str
             if merged_colours != known_colours:
                 prefs["colors"], changed = merged_colours, True
     budget = notes.get("budget")
-    if (
-        isinstance(budget, int)
-        and prefs.get("budget") != budget
-        and not isinstance(prefs.get("budget"), dict | list)
-    ):
+    current = prefs.get("budget")
+    if isinstance(budget, int) and current != budget and not isinstance(current, dict | list):
         prefs["budget"], changed = budget, True
-    if changed:
-        customer.preferences = prefs
-        await db.flush()
+    return prefs if changed else None

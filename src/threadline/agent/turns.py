@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -57,6 +57,8 @@ class Ticket:
     session_id: uuid.UUID
     seq: int
     created_at: datetime
+    # True when every earlier turn had already finished when this one was queued.
+    clear: bool = False
 
 
 class TurnQueue:
@@ -79,26 +81,36 @@ class TurnQueue:
         for _ in range(TICKET_ATTEMPTS):
             try:
                 async with session_scope(self._write) as db:
-                    last = await db.scalar(
-                        select(func.max(ChatTurn.seq)).where(ChatTurn.session_id == session_id)
-                    )
+                    last = (
+                        await db.execute(
+                            select(ChatTurn.seq, ChatTurn.status)
+                            .where(ChatTurn.session_id == session_id)
+                            .order_by(ChatTurn.seq.desc())
+                            .limit(1)
+                        )
+                    ).first()
                     now = clock.now()
                     turn = ChatTurn(
                         session_id=session_id,
-                        seq=int(last or 0) + 1,
+                        seq=(last.seq if last else 0) + 1,
                         status=WAITING,
                         channel=channel,
                         message=message,
                         created_at=now,
                     )
                     db.add(turn)
-                return Ticket(session_id, turn.seq, now)
+                # A finished predecessor stays finished: no need to look again before starting.
+                return Ticket(
+                    session_id, turn.seq, now, clear=last is None or last.status != WAITING
+                )
             except IntegrityError:
                 continue  # another message of this session took the number: take the next
         raise TurnTimeout()
 
     async def wait_for_turn(self, ticket: Ticket) -> None:
         """Return once every earlier turn of the session has finished or been given up on."""
+        if ticket.clear:
+            return
         started = asyncio.get_running_loop().time()
         while True:
             async with session_scope(self._read) as db:

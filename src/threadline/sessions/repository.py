@@ -30,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.customers.models import Customer
 from threadline.db import UTCDateTime, insert_ignoring_conflicts
 from threadline.sessions.cache import CHANNEL as CACHE_CHANNEL
 from threadline.sessions.models import ACTIVE, ConversationSession, SessionToken
@@ -88,6 +89,24 @@ async def lock(db: AsyncSession, session_id: uuid.UUID) -> ConversationSession |
         .execution_options(populate_existing=True)
     )
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def lock_with_customer(
+    db: AsyncSession, session_id: uuid.UUID
+) -> tuple[ConversationSession, Customer] | None:
+    """``lock`` and the session's customer, in one round trip."""
+    stmt = (
+        select(ConversationSession, Customer)
+        .join(Customer, Customer.customer_id == ConversationSession.customer_id)
+        .where(
+            ConversationSession.session_id == session_id,
+            ConversationSession.is_active == true(),
+        )
+        .with_for_update(of=ConversationSession)
+        .execution_options(populate_existing=True)
+    )
+    row = (await db.execute(stmt)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 async def lock_active(db: AsyncSession, customer_id: str) -> ConversationSession | None:

@@ -73,6 +73,26 @@ async def update_data(
     return ctx
 
 
+async def update_locked(
+    db: AsyncSession,
+    cache: SessionCache,
+    ctx: SessionContext,
+    session: ConversationSession,
+    mutate: Callable[[dict[str, Any]], Awaitable[None] | None],
+) -> SessionContext:
+    """``update_data`` for a row this transaction already holds locked (and has up to date)."""
+    data = copy.deepcopy(session.data)
+    outcome = mutate(data)
+    if inspect.isawaitable(outcome):
+        await outcome
+    session.data = data
+    session.updated_at = clock.now()
+    await mark_changed(db, cache, session.session_id)
+    await db.flush()
+    ctx.session = SessionState.of(session)
+    return ctx
+
+
 async def add_recent(
     db: AsyncSession, settings: Settings, cache: SessionCache, ctx: SessionContext, sku: str
 ) -> SessionContext:

@@ -5,20 +5,20 @@ close calls (``docs/agent-commands.md``):
 
 1. An order id, a person, a return, an order's whereabouts, a coupon code: support and offers
    words are unambiguous, so they go first.
-2. Cart verbs: remove, change ("make it 3", "change the size to L"), add.  "buy X" / "I'll
-   take X" is add_to_cart when X points at a product (the second one, the jeans, it) and a
-   search when it names a kind of product ("I want to buy shoes").
-3. Checkout words beat payment and fulfilment words ("checkout with UPI" is checkout); "pay"
-   alone is checkout, "pay by card" a payment choice.
-4. Product questions: the cart, complete the look, availability, dislikes, details.
-5. Offers, fulfilment, stores, payment; "do you have …" (a search for a kind of product, an
+2. Cart verbs: remove, change ("make it 3", "change the size to L"), add; checkout words,
+   which beat payment and fulfilment words ("checkout with UPI" is checkout; "pay" alone is
+   checkout, "pay by card" a payment choice); "buy X" / "I'll take X", which is add_to_cart
+   when X points at a product (the second one, the jeans, it) and a search when it names a
+   kind of product ("I want to buy shoes"); then the cart itself ("my bag").
+3. Product questions: complete the look, availability, dislikes, details.
+4. Offers, fulfilment, stores, payment; "do you have …" (a search for a kind of product, an
    availability question about a shown one); show more.
-6. A category word is a search (a new topic) unless the message points at a shown product
+5. A category word is a search (a new topic) unless the message points at a shown product
    ("that shirt" alone answers "which one?"); brand, occasion or gender with "show me" /
    "something" is a search too.
-7. Yes and no, when nothing else was said; then attributes alone are a refine, and a bare
+6. Yes and no, when nothing else was said; then attributes alone are a refine, and a bare
    size, quantity, position or city is an inform.
-8. Greetings, small talk, and unknown for the rest.
+7. Greetings, small talk, and unknown for the rest.
 
 Each intent then keeps only the slots it can use: a price in "where is my order under 2k"
 is noise, not a filter.
@@ -107,7 +107,7 @@ def _cart(r: Reading) -> Intent | None:
         if "order" in c and not s.keys() & {"size", "qty", "ordinal", "category"}:
             return Intent.ORDER_STATUS  # "any update on my order"
         return Intent.CHANGE_ITEM
-    if "add" in c:
+    if "add" in c or ("put" in c and "cart" in c):  # "put the blue jeans in my bag"
         return Intent.ADD_TO_CART
     if "checkout" in c or ("pay" in c and not chooses):
         return Intent.CHECKOUT
@@ -140,7 +140,7 @@ def _services(r: Reading) -> Intent | None:
         return Intent.CHOOSE_FULFILLMENT
     if "store" in c and ("locate" in c or "city" in s or not r.leftovers):
         return Intent.STORE_LOCATOR
-    if "payment_method" in s or "use_points" in s:
+    if "payment_method" in s or "use_points" in s or "payhow" in c:
         return Intent.CHOOSE_PAYMENT
     if "have" in c:
         if "category" in s and not _points(r) and not r.definite:
@@ -171,6 +171,8 @@ def _products(r: Reading) -> Intent | None:
         return Intent.SHOW_DETAILS  # a product code alone: show it
     if points and (s.get("ref") != "it" or "ordinal" in s or "sku" in s or not r.leftovers):
         return Intent.INFORM
+    if points and r.query:
+        return Intent.SHOW_DETAILS  # "is this cotton?"
     return None
 
 
@@ -198,8 +200,8 @@ def _conversation(r: Reading) -> Intent:
         return Intent.GREETING
     if c & {"thanks", "bye", "chat"}:
         return Intent.SMALL_TALK
-    if c & {"show", "seek", "want"} and not r.leftovers:
-        return Intent.SEARCH
+    if c & {"show", "seek", "want"} and (r.query or not r.leftovers):
+        return Intent.SEARCH  # "what do you have in linen?"
     if "store" in c:
         return Intent.STORE_LOCATOR
     if "help" in c:

@@ -144,6 +144,11 @@ cod: cod, cash, cash on delivery, pay on delivery, cash payment, pay cash, pay i
 wallet: amazon pay, mobikwik, paytm wallet, freecharge, e wallet, ewallet
 """)
 
+# Paying with loyalty points (``use_points``).
+POINTS = table("""
+true: use my points, use points, use my loyalty points, redeem points, redeem my points, pay with points, pay using points, pay with my points, with points, using points, using my points, points se, apply points, apply my points, use my reward points, redeem my loyalty points
+""")
+
 FULFILMENTS = table("""
 delivery: delivery, home delivery, deliver, deliver it, get it delivered, ship, ship it, shipping, send it home, courier, doorstep, door delivery, deliver home, ghar pe, ghar par, to my home, to my address
 pickup: pickup, pick up, pickup in store, store pickup, collect, collect it, click and collect, in store pickup, self pickup, pick it up, pick them up
@@ -151,7 +156,7 @@ reserve_in_store: reserve, reserve it, reserved, reservation, hold, hold it, kee
 """)
 
 DIRECTIONS = table("""
-lower: cheaper, cheap, cheapest, sasta, sasti, saste, sastaa, sastha, budget, affordable, low price, lower price, low budget, less expensive, inexpensive, economical, low cost, lower priced, kam daam, kam price, kam keemat, value for money, less costly, not too expensive, reasonable, pocket friendly, lowest price
+lower: too expensive, too costly, too pricey, very expensive, bit expensive, a bit expensive, so expensive, bahut mehenga, bohot mehenga, zyada mehenga, bahut mehnga, over my budget, out of budget, out of my budget, cheaper, cheap, cheapest, sasta, sasti, saste, sastaa, sastha, budget, affordable, low price, lower price, low budget, less expensive, inexpensive, economical, low cost, lower priced, kam daam, kam price, kam keemat, value for money, less costly, not too expensive, reasonable, pocket friendly, lowest price
 higher: premium, costlier, costly, expensive, more expensive, pricier, pricey, luxury, luxurious, high end, higher end, mehenga, mehnga, mehngi, mahanga, upmarket, designer, top end, highest price
 """)
 

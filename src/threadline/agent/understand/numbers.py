@@ -1,7 +1,7 @@
-"""Numbers and codes: order ids, coupons, skus, prices, sizes, quantities and positions.
+"""Numbers: prices, sizes, quantities and positions.
 
 They are read from the normalised text before it is split into words, because they need its
-punctuation ("₹1,500", "1000-2000", "no. 3", "TL-ABCDEFGH23").  Each match is cut out of the
+punctuation ("₹1,500", "1000-2000", "no. 3").  Each match is cut out of the
 text (a marker takes its place) so that its words are not read a second time.
 
 Rules for close calls:
@@ -11,7 +11,9 @@ Rules for close calls:
   within, max, budget, above, over, more than, at least, from, around, between) or a Hinglish
   one after it (se kam, tak, ke andar, se zyada, se upar, ke aas paas).  Without a currency or
   a thousands word the amount must be at least 100, so "under 32" is no price.  An amount with
-  a currency but no direction ("₹1500", "2k") is a ceiling; "around N" is N ± 20 %.
+  a currency but no direction ("₹1500", "2k"), after "for"/"at"/"in" ("shirts for 999"), or
+  alone in the message with nothing else claiming it ("1500") is a ceiling; "around N" is
+  N ± 20 %.
 * Sizes: "size 32", "32 waist", "waist 32", "in 32" (24-48) are waist sizes; "UK 9",
   "size 9", "9 size", and "in 9" next to a footwear word are UK shoe sizes (1-13); ages ("5
   years", "4-5 yrs") become the kids' size that covers them.  A single letter S, M or L is a
@@ -31,7 +33,6 @@ from collections.abc import Callable
 
 from threadline.agent.understand.lexicon import NUMBER_WORDS
 from threadline.agent.understand.reading import CUT, CUT_ORDINAL, Reading
-from threadline.agent.understand.vocabulary import Vocabulary
 from threadline.catalog.taxonomy import KIDS_SIZES
 
 _DIGIT = re.compile(r"[0-9]")
@@ -81,20 +82,12 @@ _LOWER_AFTER = re.compile(
 _AROUND = re.compile(
     r"\b(?:(?:my |a |the )?budget (?:is |of )?)?"
     r"(?:around|about|approx(?:imately)?\.?|roughly|near|nearly|close to|somewhere around)"
-    r"\s*" + _A + r"|~\s*" + _A.replace("1>", "3>").replace("(c1)", "(c3)")
+    r"\s*" + _A
 )
 _AROUND_AFTER = re.compile(_A + r"\s*(?:ke (?:aas ?paas|around|aaspaas)|-?ish\b|or so\b)")
+# "shirts for 999", "kurta in 1500": a price after these only from 100 up, as without a cue.
+_AT_PRICE = re.compile(r"\b(?:for|at|in|of|costing|priced at|price|price is)\s*" + _A)
 _BARE_PRICE = re.compile(_A)
-
-_ORDER_ID = re.compile(r"(?<![a-z0-9])tl\s?[-–]\s?([a-z0-9]{10})(?![a-z0-9])")
-_CODE_CUE = re.compile(
-    r"\b(?:coupon|promo|voucher|code|promocode|couponcode)(?:\s+code)?\s*(?:is|[:=-])?\s*"
-    r"(?P<code>[a-z0-9][a-z0-9-]{2,19})(?![a-z0-9])"
-)
-_APPLY_CODE = re.compile(r"\b(?:apply|use|redeem)\s+(?P<code>[a-z0-9-]{3,20})(?![a-z0-9])")
-_BARE_CODE = re.compile(r"[A-Z][A-Z0-9-]{2,19}")
-_SKU_TOKEN = re.compile(r"[a-z0-9][a-z0-9_-]*[0-9][a-z0-9_-]*")
-_DEMO_SKU = re.compile(r"(?<![a-z0-9])tl\s?-?\s?([0-9]{5})(?![0-9a-z])")
 
 _KIDS_RANGE = re.compile(
     r"\b([0-9]{1,2})\s*(?:-|to)\s*([0-9]{1,2})\s*(?:y|yrs?|years?)\b(?:\s*old)?"
@@ -102,7 +95,7 @@ _KIDS_RANGE = re.compile(
 _KIDS_AGE = re.compile(r"\b([0-9]{1,2})\s*(?:y|yrs?|years?)\b(?:\s*old)?")
 _UK = re.compile(r"\b(?:uk|size uk|uk size)\s*-?\s*([0-9]{1,2})\s*(c)?(?![0-9a-z])")
 _SIZE_BEFORE = re.compile(
-    r"\bsize\s*(?:is|:|-|=|of|to|no\.?|number)?\s*(?:" + _LETTER + r"|(?P<n>[0-9]{1,2})(?P<c>c)?)"
+    r"\bsize\b\s*(?:is|:|-|=|of|to|no\.?|number)?\s*(?:" + _LETTER + r"|(?P<n>[0-9]{1,2})(?P<c>c)?)"
     r"(?![a-z0-9&'])"
 )
 _SIZE_AFTER = re.compile(
@@ -135,11 +128,10 @@ _POSITION = re.compile(
 _NTH = re.compile(r"\b([0-9]{1,2})(?:st|nd|rd|th)\b")
 
 
-def read_numbers(r: Reading, vocab: Vocabulary) -> None:
-    """Read (and cut out) every number and code of ``r.text``, in an order where the more
-    specific reading goes first: an order id before a sku, a price before a size."""
+def read_numbers(r: Reading) -> None:
+    """Read (and cut out) the prices, sizes, quantities and positions of ``r.text``, the more
+    specific reading first: a price before a size, a size before a quantity."""
     digits = _DIGIT.search(r.text) is not None
-    _codes(r, vocab)
     if digits:  # most messages have none: skip the patterns that need one
         _prices(r)
     _sizes(r, digits)
@@ -147,8 +139,13 @@ def read_numbers(r: Reading, vocab: Vocabulary) -> None:
     _positions(r)
 
 
-def _sub(r: Reading, pattern: re.Pattern[str], read: Callable[[re.Match[str]], bool],
-         group: int | str = 0, marker: str = CUT) -> None:  # fmt: skip
+def cut_matches(
+    r: Reading,
+    pattern: re.Pattern[str],
+    read: Callable[[re.Match[str]], bool],
+    group: int | str = 0,
+    marker: str = CUT,
+) -> None:
     """Cut out each match ``read`` accepts (only ``group`` of it, keeping the rest)."""
 
     def replace(m: re.Match[str]) -> str:
@@ -160,54 +157,6 @@ def _sub(r: Reading, pattern: re.Pattern[str], read: Callable[[re.Match[str]], b
 
     if r.text:
         r.text = pattern.sub(replace, r.text)
-
-
-def _codes(r: Reading, vocab: Vocabulary) -> None:
-    def order_id(m: re.Match[str]) -> bool:
-        r.put("order_id", "TL-" + m.group(1).upper())
-        return True
-
-    _sub(r, _ORDER_ID, order_id)
-
-    def coupon(m: re.Match[str]) -> bool:
-        code = m.group("code")
-        if code.upper() in vocab.skus or not (
-            any(c.isdigit() for c in code) or not vocab.is_known(code) or code.upper() in r.original
-        ):
-            return False
-        r.put("coupon", code.upper().strip("-"))
-        r.cues.add("apply")
-        return True
-
-    _sub(r, _CODE_CUE, coupon, "code")
-    _sub(r, _APPLY_CODE, lambda m: any(c.isdigit() for c in m.group("code")) and coupon(m), "code")
-    bare = r.original.strip(" .!?")
-    if (
-        "coupon" not in r.slots
-        and _BARE_CODE.fullmatch(bare)
-        and any(c.isdigit() for c in bare)
-        and bare.upper() not in vocab.skus
-        and not _DEMO_SKU.fullmatch(bare.lower())
-        and not _UK.fullmatch(bare.lower())
-    ):
-        r.put("coupon", bare.upper())
-        r.cues.add("apply")
-        r.text = f" {CUT} "
-
-    def sku(m: re.Match[str]) -> bool:
-        found = vocab.skus.get(m.group(0).upper())
-        if found is None:
-            return False
-        r.put("sku", found)
-        return True
-
-    _sub(r, _SKU_TOKEN, sku)
-
-    def demo_sku(m: re.Match[str]) -> bool:
-        r.put("sku", "TL" + m.group(1))
-        return True
-
-    _sub(r, _DEMO_SKU, demo_sku)
 
 
 def _value(m: re.Match[str], n: str) -> tuple[int, bool] | None:
@@ -241,9 +190,9 @@ def _prices(r: Reading) -> None:
 
         return read
 
-    def bound(slot: str, needs_mark: bool = False, n: str = "1") -> Callable[[re.Match[str]], bool]:
+    def bound(slot: str, needs_mark: bool = False) -> Callable[[re.Match[str]], bool]:
         def read(m: re.Match[str]) -> bool:
-            found = _value(m, n) or _value(m, "3")
+            found = _value(m, "1")
             if found is None:
                 return False
             amount, marked = found
@@ -258,15 +207,16 @@ def _prices(r: Reading) -> None:
 
         return read
 
-    _sub(r, _BETWEEN, ranged(needs_mark=False))
-    _sub(r, _RANGE, ranged(needs_mark=True))
-    _sub(r, _AROUND, bound("around"))
-    _sub(r, _AROUND_AFTER, bound("around"))
-    _sub(r, _UPPER, bound("max_price"))
-    _sub(r, _UPPER_AFTER, bound("max_price"))
-    _sub(r, _LOWER, bound("min_price"))
-    _sub(r, _LOWER_AFTER, bound("min_price"))
-    _sub(r, _BARE_PRICE, bound("max_price", needs_mark=True))
+    cut_matches(r, _BETWEEN, ranged(needs_mark=False))
+    cut_matches(r, _RANGE, ranged(needs_mark=True))
+    cut_matches(r, _AROUND, bound("around"))
+    cut_matches(r, _AROUND_AFTER, bound("around"))
+    cut_matches(r, _UPPER, bound("max_price"))
+    cut_matches(r, _UPPER_AFTER, bound("max_price"))
+    cut_matches(r, _LOWER, bound("min_price"))
+    cut_matches(r, _LOWER_AFTER, bound("min_price"))
+    cut_matches(r, _AT_PRICE, bound("max_price"))
+    cut_matches(r, _BARE_PRICE, bound("max_price", needs_mark=True))
 
 
 def _kids_size(age: int) -> str | None:
@@ -289,9 +239,9 @@ def _sizes(r: Reading, digits: bool) -> None:
         return value is not None
 
     if digits:
-        _sub(r, _KIDS_RANGE, lambda m: size(_kids_size(int(m.group(1)))))
-        _sub(r, _KIDS_AGE, lambda m: size(_kids_size(int(m.group(1)))))
-        _sub(r, _UK, lambda m: size(_numeric_size(int(m.group(1)), True, bool(m.group(2)))))
+        cut_matches(r, _KIDS_RANGE, lambda m: size(_kids_size(int(m.group(1)))))
+        cut_matches(r, _KIDS_AGE, lambda m: size(_kids_size(int(m.group(1)))))
+        cut_matches(r, _UK, lambda m: size(_numeric_size(int(m.group(1)), True, bool(m.group(2)))))
 
     def sized(m: re.Match[str]) -> bool:
         if m.group("letter"):
@@ -299,13 +249,15 @@ def _sizes(r: Reading, digits: bool) -> None:
         kids = bool(m.groupdict().get("c"))
         return size(_numeric_size(int(m.group("n")), True, kids))
 
-    _sub(r, _SIZE_BEFORE, sized)
-    _sub(r, _SIZE_AFTER, sized)
+    cut_matches(r, _SIZE_BEFORE, sized)
+    cut_matches(r, _SIZE_AFTER, sized)
     if digits:
-        _sub(r, _WAIST, lambda m: size(_numeric_size(int(next(g for g in m.groups() if g)), False)))
+        cut_matches(
+            r, _WAIST, lambda m: size(_numeric_size(int(next(g for g in m.groups() if g)), False))
+        )
         shoe = _SHOE_WORDS.search(r.text) is not None
-        _sub(r, _IN_NUMBER, lambda m: size(_numeric_size(int(m.group(1)), shoe)), 1)
-    _sub(r, _IN_LETTER, lambda m: size(_LETTERS[m.group("letter")]), "letter")
+        cut_matches(r, _IN_NUMBER, lambda m: size(_numeric_size(int(m.group(1)), shoe)), 1)
+    cut_matches(r, _IN_LETTER, lambda m: size(_LETTERS[m.group("letter")]), "letter")
 
 
 def number(word: str) -> int | None:
@@ -328,12 +280,14 @@ def _quantities(r: Reading) -> None:
 
         return read
 
-    _sub(r, _WANT_OF, lambda m: qty("change" if number(m.group("num")) != 1 else None)(m), "num")
-    _sub(r, _MAKE_IT, qty("change"))
-    _sub(r, _COUNTED, qty())
-    _sub(r, _QTY_WORD, qty())
-    _sub(r, _VERB_NUM, qty(), "num")
-    _sub(r, _TIMES, qty())
+    cut_matches(
+        r, _WANT_OF, lambda m: qty("change" if number(m.group("num")) != 1 else None)(m), "num"
+    )
+    cut_matches(r, _MAKE_IT, qty("change"))
+    cut_matches(r, _COUNTED, qty())
+    cut_matches(r, _QTY_WORD, qty())
+    cut_matches(r, _VERB_NUM, qty(), "num")
+    cut_matches(r, _TIMES, qty())
 
 
 def _positions(r: Reading) -> None:
@@ -344,5 +298,5 @@ def _positions(r: Reading) -> None:
         r.put("ordinal", value)
         return True
 
-    _sub(r, _POSITION, position, marker=CUT_ORDINAL)
-    _sub(r, _NTH, position, marker=CUT_ORDINAL)
+    cut_matches(r, _POSITION, position, marker=CUT_ORDINAL)
+    cut_matches(r, _NTH, position, marker=CUT_ORDINAL)

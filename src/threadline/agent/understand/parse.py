@@ -1,8 +1,8 @@
 """``understand``: one shopper message → one :class:`Command`, offline, in well under a millisecond.
 
 The message is normalised (NFKC, lower case, apostrophes and digit-group commas dropped),
-misspelt words are corrected towards the vocabulary, numbers and codes are read and cut out
-(``numbers``), the remaining words are matched against the vocabulary's phrases and read in
+misspelt words are corrected towards the vocabulary, codes and numbers are read and cut out
+(``codes``, ``numbers``), the remaining words are matched against the vocabulary's phrases and read in
 context (``words``), and the intent is decided from what was found (``intents``).  Nothing here
 looks at the conversation: "the second one" is ``ordinal=2`` and the engine knows which.
 """
@@ -15,6 +15,7 @@ import unicodedata
 import structlog
 
 from threadline.agent.commands import Command, Intent, Slots
+from threadline.agent.understand.codes import read_codes
 from threadline.agent.understand.common import COMMON_WORDS
 from threadline.agent.understand.intents import ALLOWED, decide
 from threadline.agent.understand.numbers import read_numbers
@@ -49,16 +50,16 @@ def read(message: str, vocab: Vocabulary) -> Command:
     """:func:`understand` without the safety net (tests call this one)."""
     text = normalise(message)
     r = Reading(text=_fix_typos(text.lower(), vocab), original=text)
-    read_numbers(r, vocab)
+    read_codes(r, vocab)
+    read_numbers(r)
     read_words(r, vocab)
     _read_bare_number(r)
+    r.query = _query(r, vocab)
     intent = decide(r)
     allowed = ALLOWED.get(intent, frozenset())
     slots = {k: v for k, v in r.slots.items() if k in allowed}
-    if "query" in allowed:
-        query = _query(r, vocab)
-        if query:
-            slots["query"] = query
+    if "query" in allowed and r.query:
+        slots["query"] = r.query
     return Command(intent=intent, slots=Slots(**slots), source="offline")
 
 
@@ -86,7 +87,11 @@ def _fix_typos(text: str, vocab: Vocabulary) -> str:
 
 
 def _read_bare_number(r: Reading) -> None:
-    """A number nothing else claimed: a quantity when small ("2"), a waist size ("32")."""
+    """A number nothing else claimed: a quantity when small ("2"), a waist size ("32"), or a
+    budget when it is an amount alone ("1500")."""
+    priced = r.slots.keys() & {"min_price", "max_price"}
+    if len(r.amounts) == 1 and not (r.numbers or r.leftovers or priced) and r.amounts[0] >= 100:
+        r.put("max_price", r.amounts[0])
     if len(r.numbers) != 1:
         return
     value = r.numbers[0]
@@ -102,7 +107,7 @@ def _query(r: Reading, vocab: Vocabulary) -> str | None:
     for word in r.leftovers:
         if not word.isalpha() or len(word) < 3 or word in COMMON_WORDS:
             continue
-        if vocab.catalog_words is not None and stem(word) not in vocab.catalog_words:
+        if vocab.query_words is not None and stem(word) not in vocab.query_words:
             continue
         kept.setdefault(word, None)
     return " ".join(kept)[:_QUERY_MAX].strip() or None

@@ -21,6 +21,12 @@ class Reading:
     leftovers: list[str] = field(default_factory=list)
     # Numbers that are neither a price, a size, a quantity nor a position ("2", "32").
     numbers: list[int] = field(default_factory=list)
+    # Amounts (100 and up) with no price cue: a budget when the message holds nothing else.
+    amounts: list[int] = field(default_factory=list)
+    # The leftovers the catalog knows ("linen", "printed"): the search query.
+    query: str | None = None
+    # "wallet" was said: True after a payment word ("pay by wallet").
+    wallet: bool | None = None
     # "the jeans", "that shirt": the product words name one already shown.
     definite: bool = False
 
@@ -28,6 +34,3 @@ class Reading:
         """Fill ``slot`` unless the message already filled it (the first mention wins)."""
         if value is not None and slot not in self.slots:
             self.slots[slot] = value
-
-    def cut(self, start: int, end: int, marker: str = CUT) -> None:
-        self.text = f"{self.text[:start]} {marker} {self.text[end:]}"

@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA
 from threadline.agent.understand import lexicon
 from threadline.agent.understand.common import COMMON_WORDS, SPEECH_WORDS
 from threadline.agent.understand.cues import CUES, FILLERS
+from threadline.catalog.demo import demo_stores
 from threadline.catalog.search_text import max_typos, stem
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ Phrase = tuple[str, ...]
 _APOSTROPHES = str.maketrans("", "", "'’`‘")
 _WORD = re.compile(r"[^\W_]+")
 _MAX_TYPOS_CACHED = 20_000
+# What the command's slots hold at most; longer catalog values are never matched.
+_MAX_BRAND, _MAX_CITY, _MAX_COLOUR, _MAX_SKU = 80, 80, 40, 64
 _HAS_DIGIT = re.compile(r"[0-9]")
 
 # Materials and styles: real words no typo fixer should turn into a category or a colour
@@ -67,6 +70,7 @@ def _base_phrases() -> dict[Phrase, Tag]:
         ("direction", lexicon.DIRECTIONS),
         ("fulfillment", lexicon.FULFILMENTS),
         ("payment", lexicon.PAYMENTS),
+        ("points", lexicon.POINTS),
         ("city", lexicon.CITY_ALIASES),
         ("color", lexicon.COLOURS),
         ("category", lexicon.CATEGORIES),
@@ -79,13 +83,9 @@ def _base_phrases() -> dict[Phrase, Tag]:
             phrases[key] = (kind, value)
             if len(key) > 1 and stem(key[-1]) != key[-1]:
                 phrases.setdefault((*key[:-1], stem(key[-1])), (kind, value))
+    # A wallet to pay with or a wallet to buy: ``words`` decides in context.
     phrases[("wallet",)] = ("wallet", "wallet")
     phrases[("wallets",)] = ("category", "bag")
-    for phrase in ("use my points", "use points", "use my loyalty points", "redeem points",
-                   "redeem my points", "pay with points", "pay using points", "pay with my points",
-                   "with points", "using points", "using my points", "points se", "apply points",
-                   "apply my points", "use my reward points", "redeem my loyalty points"):  # fmt: skip
-        phrases[tuple(words(phrase))] = ("points", "true")
     return phrases
 
 
@@ -159,29 +159,29 @@ class Vocabulary:
     # Words of brand names, stemmed: a run of them may be a misspelt brand ("urbane thread").
     brand_words: frozenset[str]
     skus: Mapping[str, str]
-    # The catalog's own (stemmed) words: what a search query may keep.  None: any word.
-    catalog_words: frozenset[str] | None
+    # The catalog's own (stemmed) words, which a search query may keep; None: any word.
+    query_words: frozenset[str] | None
     typos: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def default(cls, cities: Iterable[str] | None = None) -> Vocabulary:
         """The taxonomy, common colours and the demo store cities; no brands, no skus."""
         if cities is None:
-            from threadline.catalog.demo import demo_stores
-
             cities = [s["city"] for s in demo_stores() if s["kind"] == "store"]
-        return cls.build(brands=(), colours=(), skus=(), cities=cities, catalog_words=None)
+        return cls.build(brands=(), colours=(), skus=(), cities=cities)
 
     @classmethod
     def from_index(cls, index: SearchIndex, cities: Iterable[str] | None = None) -> Vocabulary:
         """The vocabulary of one catalog index (rebuild it with the index)."""
         docs = index.docs
+        catalog_words = frozenset(index.fuzzy_vocabulary)
         return cls.build(
             brands={d.brand for d in docs},
             colours={d.color for d in docs if d.color},
             skus=[d.sku for d in docs],
             cities=cities,
-            catalog_words=frozenset(index.fuzzy_vocabulary),
+            catalog_words=catalog_words,
+            query_words=catalog_words,
         )
 
     @classmethod
@@ -190,7 +190,9 @@ class Vocabulary:
         products: Iterable[tuple[str, str | None, str, str]],
         cities: Iterable[str] | None = None,
     ) -> Vocabulary:
-        """From ``(brand, colour, category, sku)`` rows, e.g. without a search index."""
+        """From ``(brand, colour, category, sku)`` rows, e.g. without a search index (the
+        search query then keeps any descriptive word: the rows do not say which the catalog
+        has)."""
         brands: set[str] = set()
         colours: set[str] = set()
         skus: list[str] = []
@@ -210,21 +212,26 @@ class Vocabulary:
         colours: Iterable[str],
         skus: Iterable[str],
         cities: Iterable[str] | None,
-        catalog_words: frozenset[str] | None,
+        catalog_words: frozenset[str] = frozenset(),
+        query_words: frozenset[str] | None = None,
     ) -> Vocabulary:
+        """``catalog_words`` are never typo-corrected; ``query_words`` (None: any word) are
+        the words a search query may keep."""
         phrases = dict(BASE_PHRASES)
         if cities is None:
             cities = lexicon.CITY_ALIASES.values()
-        for key, tag in _city_phrases(cities).items():
+        for key, tag in _city_phrases(c for c in cities if len(c.strip()) <= _MAX_CITY).items():
             phrases.setdefault(key, tag)
         for colour in colours:
             key = tuple(words(colour))
-            if key and len(key) <= 3:
+            if key and len(key) <= 3 and len(" ".join(key)) <= _MAX_COLOUR:
                 phrases.setdefault(key, ("color", " ".join(key)))
         spellings: dict[str, str] = {}
         guarded: dict[str, str] = {}
         brand_words: set[str] = set()
         for brand in brands:
+            if len(brand.strip()) > _MAX_BRAND:
+                continue  # longer than a command's brand slot holds
             for key in _brand_keys(brand):
                 brand_words.update(key)
                 if len(key) == 1 and (key[0] in ORDINARY or len(key[0]) < 3):
@@ -249,8 +256,8 @@ class Vocabulary:
             brand_names=spellings,
             guarded_brands=guarded,
             brand_words=frozenset(stem(w) for w in brand_words),
-            skus={s.upper(): s for s in skus if _HAS_DIGIT.search(s)},
-            catalog_words=catalog_words,
+            skus={s.upper(): s for s in skus if _HAS_DIGIT.search(s) and len(s) <= _MAX_SKU},
+            query_words=query_words,
         )
 
     def is_known(self, word: str) -> bool:

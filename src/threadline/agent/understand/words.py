@@ -61,14 +61,16 @@ def read_words(r: Reading, vocab: Vocabulary) -> None:
                 r.put("size", _LETTER_SIZES[token])
             elif token.isdigit() and len(token) <= 2:
                 _read_number(r, tokens, tags, i, int(token))
+            elif token.isdigit() and len(token) <= 5:
+                r.amounts.append(int(token))
             elif token not in FILLERS and token not in (CUT, CUT_ORDINAL):
                 r.leftovers.append(token)
             continue
         if tag[0] == "_":  # inside a phrase read at its first word
             continue
         _read_tag(r, tokens, tags, i, tag)
-    if "_wallet" in r.slots:
-        _read_wallet(r, paid=r.slots.pop("_wallet"))
+    if r.wallet is not None:
+        _read_wallet(r, paid=r.wallet)
 
 
 def _read_wallet(r: Reading, paid: bool) -> None:
@@ -193,7 +195,7 @@ def _read_tag(r: Reading, tokens: list[str], tags: list[Tag | None], i: int, tag
         r.put("category", value)
         r.definite = r.definite or _is_definite(tokens, tags, i)
     elif kind == "wallet":
-        r.slots.setdefault("_wallet", prev in _PAY_WORDS)
+        r.wallet = r.wallet or prev in _PAY_WORDS
     elif kind == "points":
         r.put("use_points", True)
     elif kind == "payment":
@@ -220,8 +222,8 @@ def _read_number(r: Reading, tokens: list[str], tags: list[Tag | None], i: int, 
     prev = tokens[i - 1] if i else None
     prev_tag = tags[i - 1] if i else None
     if tokens[i] == "one":
-        if prev in (CUT_ORDINAL,) or (prev_tag is not None and prev_tag[1] == "ordinal"):
-            return
+        if prev == CUT_ORDINAL or (prev_tag is not None and prev_tag[1] == "ordinal"):
+            return  # "2nd one", "second last one"
         if prev in {"which", "any", "no", "every", "each", "another", "some", "other"}:
             return
         before = tokens[i - 2] if i > 1 else None

@@ -49,7 +49,10 @@ def _line_matches(line: dict[str, Any], slots: Slots, index: Any) -> bool:
     doc = index.get(line["sku"])
     if slots.category and (doc is None or doc.category not in text.category_ids(slots.category)):
         return False
-    return not (slots.color and (doc is None or not set(text.tokens(slots.color)) <= set(text.tokens(doc.color or ""))))
+    return not (
+        slots.color
+        and (doc is None or not set(text.tokens(slots.color)) <= set(text.tokens(doc.color or "")))
+    )
 
 
 async def start_return(turn: Turn, slots: Slots) -> Outcome:
