@@ -77,7 +77,8 @@ async def test_any_text_gets_an_answer_not_an_error(shop_client: Shop, message: 
     assert body["reply"]
     assert body["cart"]["item_count"] == 0
     (turn,) = await _turns(app)
-    assert turn.status == "done" and "\x00" not in turn.message
+    assert turn.status == "done"
+    assert "\x00" not in turn.message
 
 
 # --- finding and remembering ------------------------------------------------------------------
@@ -89,13 +90,15 @@ async def test_a_search_shows_products_and_remembers_them(shop_client: Shop) -> 
     body = await say(client, token, "show me shirts")
     assert body["action"] == "searched"
     assert [p["sku"] for p in body["products"]] == ["T-SHIRT"]
-    assert "Oxford Shirt" in body["reply"] and "₹1,499" in body["reply"]
+    assert "Oxford Shirt" in body["reply"]
+    assert "₹1,499" in body["reply"]
     session = await _session(client, token)
     assert session["data"]["last_recommended_skus"] == ["T-SHIRT"]
     assert session["metadata"]["last_recommended_skus"] == ["T-SHIRT"]
     context = session["metadata"]["chat_context"]
     assert [m["role"] for m in context] == ["user", "assistant"]
-    assert context[0]["text"] == "show me shirts" and context[1]["text"] == body["reply"]
+    assert context[0]["text"] == "show me shirts"
+    assert context[1]["text"] == body["reply"]
     assert "shirts" in session["metadata"]["conversation_summary"].lower()
 
 
@@ -104,7 +107,8 @@ async def test_the_second_one_then_a_size_question_then_the_size(shop_client: Sh
     _, token = await _shopper(client)
     shown = await say(client, token, "show me urbane")
     skus = [p["sku"] for p in shown["products"]]
-    assert len(skus) >= 2 and all(p["brand"] == "Urbane" for p in shown["products"])
+    assert len(skus) >= 2
+    assert all(p["brand"] == "Urbane" for p in shown["products"])
     second = shown["products"][1]
     asked = await say(client, token, "add the second one")
     assert asked["action"] == "asked_size"
@@ -147,7 +151,8 @@ async def test_tier_benefits_are_offered_only_when_real(shop_client: Shop) -> No
     assert "member" not in bronze["reply"]  # bronze gives no discount: nothing to boast of
     await set_customer(app, phone, loyalty_tier="gold")
     gold = await say(client, token, "show me jeans")
-    assert "Gold member" in gold["reply"] and "10%" in gold["reply"]
+    assert "Gold member" in gold["reply"]
+    assert "10%" in gold["reply"]
 
 
 async def test_sizes_and_colours_are_learned_into_the_profile(shop_client: Shop) -> None:
@@ -290,7 +295,8 @@ async def test_concurrent_messages_of_one_session_run_one_at_a_time(shop_client:
     assert all(t.status == "done" for t in turns)
     # Every turn finished before the next began.
     for before, after in zip(turns, turns[1:], strict=False):
-        assert before.finished_at is not None and after.finished_at is not None
+        assert before.finished_at is not None
+        assert after.finished_at is not None
         assert before.finished_at <= after.finished_at
     assert (await cart_of(client, token))["items"][0]["qty"] == 6
 

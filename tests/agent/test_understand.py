@@ -322,6 +322,35 @@ CONVERSATION = [
     ("no thanks", Intent.DENY, {}),
     ("nahi chahiye", Intent.DENY, {}),
 ]
+HINGLISH = [
+    ("isko cart mein daal do", Intent.ADD_TO_CART, {"ref": "it"}),
+    ("ye wala size M mein", Intent.INFORM, {"ref": "it", "size": "M"}),
+    ("2000 ke andar joote", S, {"category": "footwear", "max_price": 2000}),
+    ("shaadi ke liye lehenga", S, {"category": "ethnic_set", "occasion": "festive"}),
+    ("mujhe ek kurta chahiye", S, {"category": "kurta"}),
+    ("kuch sasta dikhao", R, {"price_direction": "lower"}),
+    ("nahi, koi aur dikhao", Intent.SHOW_MORE, {}),
+    ("order kab aayega", Intent.ORDER_STATUS, {}),
+    ("cash on delivery chalega?", Intent.CHOOSE_PAYMENT, {"payment_method": "cod"}),
+    ("theek hai", Intent.CONFIRM, {}),
+]
+# Words that look like something else in another sentence.
+LOOKALIKES = [
+    ("my last order", Intent.ORDER_STATUS, {}),
+    ("hold on", Intent.DENY, {}),
+    ("what's in my cart", Intent.VIEW_CART, {}),
+    ("what's my total", Intent.VIEW_CART, {}),
+    ("this week's offers", Intent.OFFERS, {}),
+    ("it's too expensive", R, {"price_direction": "lower"}),
+    ("see you later", Intent.SMALL_TALK, {}),
+    ("what sizes do you have", Intent.CHECK_AVAILABILITY, {}),
+    ("what are the payment options", Intent.CHOOSE_PAYMENT, {}),
+    ("is there free delivery", Intent.CHOOSE_FULFILLMENT, {"fulfillment": "delivery"}),
+    ("shirts for 1000", S, {"category": "shirt", "max_price": 1000}),
+    ("1500", Intent.UNKNOWN, {}),
+    ("15", Intent.UNKNOWN, {}),
+    ("the second last one", Intent.INFORM, {"ordinal": -2}),
+]
 TYPOS = [
     ("jeens", S, {"category": "jeans"}),
     ("kurtha for men", S, {"category": "kurta", "gender": "men"}),
@@ -354,6 +383,8 @@ TYPOS = [
         *CHECKOUT,
         *SUPPORT,
         *CONVERSATION,
+        *HINGLISH,
+        *LOOKALIKES,
         *TYPOS,
     ],
 )

@@ -42,7 +42,13 @@ def _product_line(n: int, product: dict[str, Any]) -> str:
     off = (
         f" (MRP {money(mrp)}, {product['discount_percent']}% off)" if mrp > product["price"] else ""
     )
-    return f"{n}. {product['name']} by {product['brand']} — {price}{off}"
+    return f"{n}. {_named(product)} — {price}{off}"
+
+
+def _named(product: dict[str, Any]) -> str:
+    """The product's name, with its brand unless the name already says it."""
+    name, brand = str(product["name"]), str(product.get("brand") or "")
+    return name if not brand or brand.lower() in name.lower() else f"{name} by {brand}"
 
 
 def _listing(products: list[dict[str, Any]]) -> str:
@@ -84,7 +90,7 @@ def _offer_nudge(ctx: Context, cart: dict[str, Any]) -> str | None:
     count = int(cart.get("item_count") or 0)
     for offer in ctx.offers:
         if offer.min_qty == count + 1 and not offer.scope.category and not offer.scope.brand:
-            return f"Add one more item and {offer.description.rstrip('.')}."
+            return f"Add one more item for this offer: {offer.description.rstrip('.')}."
     return None
 
 
@@ -176,7 +182,10 @@ def _found(o: Outcome, ctx: Context) -> Rendered:
     tier = _tier_line(ctx)
     if tier:
         lines.append(tier)
-    lines.append('Say "add the second one in M" or "tell me about the first one".')
+    if len(products) > 1:
+        lines.append('Say "add the second one in M" or "tell me about the first one".')
+    else:
+        lines.append('Say "add it in M" or "tell me more".')
     return "\n".join(lines), [
         "Add the first one",
         "Show more",
@@ -205,7 +214,7 @@ def _no_results(o: Outcome, ctx: Context) -> Rendered:
 
 def _details(o: Outcome, ctx: Context) -> Rendered:
     p = o.facts["product"]
-    parts = [f"{p['name']} by {p['brand']} — {money(p['price'])}"]
+    parts = [f"{_named(p)} — {money(p['price'])}"]
     if p.get("mrp") and p["mrp"] > p["price"]:
         parts[0] += f" (MRP {money(p['mrp'])}, {p['discount_percent']}% off)"
     parts[0] += "."
@@ -363,50 +372,58 @@ def _asked(o: Outcome, ctx: Context) -> Rendered:
     kind = o.action.removeprefix("asked_")
     if kind == "size":
         p = f.get("product") or {}
-        if f.get("not_sold"):
-            head = f"{p.get('name', 'It')} doesn't come in {f['not_sold']}."
-        else:
-            head = f"Which size would you like the {p.get('name', 'item')} in?"
+        name = p.get("name", "It")
+        head = f"{name} doesn't come in {f['not_sold']}. " if f.get("not_sold") else ""
         in_stock = f.get("in_stock") or []
         if not in_stock:
-            return f"{head} Sorry — it's out of stock in every size.", ["Show similar"]
-        tail = " In stock: " + ", ".join(in_stock) + "."
+            return f"{head}Sorry — {name} is out of stock in every size.", ["Show similar"]
+        text = f"{head}{name} is in stock in {', '.join(in_stock)}."
         if f.get("remembered"):
-            tail += f" Last time you chose {f['remembered']}."
-        return f"{head}{tail} Which size?" if f.get("not_sold") else head + tail, []
+            text += f" Last time you chose {f['remembered']}."
+        return f"{text} Which size would you like?", []
     if kind == "which":
         if f.get("lines"):
             names = "; ".join(
                 f"{i}. {x['name']} ({x['size']})" for i, x in enumerate(f["lines"][:6], 1)
             )
-            return f"Which item do you mean? {names}?", []
+            return f"{names}. Which item do you mean?", []
         if o.products:
             return (
-                f'Which one do you mean?\n{_listing(o.products)}\nSay "the first one", "the second one"…?',
+                f"{_listing(o.products)}\nWhich one do you mean — the first, the second…?",
                 [],
             )
-        problem = f.get("problem") or "I'm not sure which product you mean"
+        problem = str(f.get("problem") or "I'm not sure which product you mean").rstrip(".")
         return f"{problem[0].upper()}{problem[1:]}. Which product do you mean?", ["Show me shirts"]
     if kind == "fulfillment":
-        total = f" Your total is {money(f['total'])}." if f.get("total") else ""
+        total = f"Your total is {money(f['total'])}. " if f.get("total") else ""
         return (
-            f"How would you like to get your order — home delivery, pick up in store, or "
-            f"reserve in store and pay there?{total}",
+            f"{total}How would you like to get your order — home delivery, pick up in store, "
+            "or reserve in store and pay there?",
             [],
         )
     if kind == "store":
         cities = ", ".join(dict.fromkeys(f.get("cities") or []))
         verb = "reserve it" if f.get("fulfillment") == "reserve_in_store" else "pick it up"
-        return f"Which store would you like to {verb} at? We're in {cities}.", []
+        problem = f"{f['problem']} " if f.get("problem") else ""
+        where = f"We're in {cities}. " if cities else ""
+        if f.get("missing"):
+            problem = f"{', '.join(f['missing'])} isn't in stock at {f['at']}. "
+            where = (
+                f"These stores have everything: {cities}. "
+                if cities
+                else "No single store has everything; home delivery can bring it all. "
+            )
+        return f"{problem}{where}Which store would you like to {verb} at?", []
     if kind == "address":
+        problem = f"{f['problem']} " if f.get("problem") else ""
         return (
-            "Where should we deliver? Send the address as: house and street, city, 6-digit PIN "
-            'code (for example "12 MG Road, Pune, 411001").',
+            f"{problem}Send the address as house and street, city, 6-digit PIN code (for example "
+            '"12 MG Road, Pune, 411001"). Where should we deliver?',
             [],
         )
     if kind == "payment":
-        total = f" Your total is {money(f['total'])}." if f.get("total") else ""
-        return f"How would you like to pay — UPI, card, wallet or cash?{total}", []
+        total = f"Your total is {money(f['total'])}. " if f.get("total") else ""
+        return f"{total}How would you like to pay — UPI, card, wallet or cash?", []
     if kind == "qty":
         line = f.get("line") or {}
         return f"How many of the {line.get('name', 'item')} would you like?", ["1", "2", "3"]
@@ -421,9 +438,9 @@ def _asked(o: Outcome, ctx: Context) -> Rendered:
                 )
             paid = sum(float(x["line_total"]) for x in f["lines"])
             return (
-                f"Shall I start a return of {names} from order {order}? The refund goes back "
-                f"to your original payment (up to {money(paid)} for these items, less any "
-                "discount they received).",
+                f"The refund goes back to your original payment (up to {money(paid)} for these "
+                "items, less any discount they received). Shall I start a return of "
+                f"{names} from order {order}?",
                 [],
             )
         if f.get("reason") == "cart_changed":
@@ -434,7 +451,7 @@ def _asked(o: Outcome, ctx: Context) -> Rendered:
                 ["Yes, place it", "No"],
             )
     if kind == "what":
-        return 'What are you looking for? For example "black jeans size 32"?', []
+        return 'For example "black jeans size 32". What are you looking for?', []
     return "Could you tell me a bit more?", []
 
 
@@ -500,7 +517,8 @@ def _offers(o: Outcome, ctx: Context) -> Rendered:
         tier = f"You're a {str(f['tier']).title()} member"
         if f.get("tier_percent"):
             tier += f": {f['tier_percent']}% off every order"
-        tier += f", and you earn {f['points_per_100']} points per ₹100."
+        per = int(f["points_per_100"])
+        tier += f", and you earn {per} point{'s' if per != 1 else ''} per ₹100."
         parts.append(tier)
     points = int(f.get("points") or 0)
     if points:
@@ -535,8 +553,11 @@ def _order_placed(o: Outcome, ctx: Context) -> Rendered:
             f"It's held for you at {ful.get('store_name') or 'the store'}; show code "
             f"{ful['pickup_code']} and pay there."
         )
-    if order.get("loyalty_points_earned"):
-        parts.append(f"You'll earn {order['loyalty_points_earned']} loyalty points once it's paid.")
+    points = order.get("loyalty_points_earned")
+    if points and order["payment"]["status"] == "captured":
+        parts.append(f"You've earned {points} loyalty points.")
+    elif points:
+        parts.append(f"You'll earn {points} loyalty points once it's paid.")
     return " ".join(parts), ["Where is my order?", "Continue shopping"]
 
 
@@ -591,11 +612,9 @@ def _order_status(o: Outcome, ctx: Context) -> Rendered:
         and order["status"] not in ("delivered", "cancelled")
     ):
         text += f" Expected by {ful['eta']}."
-    if ful["type"] in ("pickup", "reserve_in_store") and order["status"] in (
-        "ready_for_pickup",
-        "reserved",
-        "placed",
-        "paid",
+    if ful["type"] in ("pickup", "reserve_in_store") and order["status"] not in (
+        "collected",
+        "cancelled",
     ):
         text += f" Pickup code {ful['pickup_code']} at {ful.get('store_name') or 'the store'}."
     return text, ["Return an item", "Continue shopping"]

@@ -311,8 +311,15 @@ class SalesAgent:
                     return await checkout.proceed(turn)
             if intent == Intent.DENY:
                 return Outcome("cancelled")
-        if ask in ("which", "line", "return_line") and (
-            slots.ordinal is not None or slots.ref or slots.color or slots.sku
+        answers_which = (
+            intent in _ANSWERS
+            or intent == Intent(pending.get("intent") or Intent.SHOW_DETAILS)
+            or (intent == Intent.SHOW_DETAILS and not (slots.category or slots.brand))
+        )
+        if (
+            ask in ("which", "line", "return_line")
+            and answers_which
+            and (slots.ordinal is not None or slots.ref or slots.color or slots.sku)
         ):
             original = Intent(pending.get("intent") or Intent.SHOW_DETAILS)
             merged = Slots(**{**(pending.get("slots") or {}), **slots.filled()})
@@ -343,7 +350,13 @@ class SalesAgent:
         if intent == Intent.DENY:
             return Outcome("cancelled")
         if intent == Intent.SEARCH:
-            return await recommendation.search(turn, recommendation.filters_of(slots))
+            filters = recommendation.filters_of(slots)
+            # Who the shopping is for carries over to the next search ("office wear for men",
+            # then "only shirts"); the reply names it, so the shopper can change it.
+            before = (turn.state.get("search") or {}).get("filters") or {}
+            if "gender" not in filters and before.get("gender"):
+                filters["gender"] = before["gender"]
+            return await recommendation.search(turn, filters)
         if intent == Intent.REFINE:
             if not turn.state.get("search") and slots.ref != "same":
                 return await recommendation.search(turn, recommendation.filters_of(slots))

@@ -62,7 +62,8 @@ def product(index: SearchIndex, data: dict[str, Any], slots: Slots) -> Resolved:
             return Resolved(shown[-1])
         if 1 <= n <= len(shown):
             return Resolved(shown[n - 1])
-        return Resolved(problem=f"I showed you {len(shown)} products; there is no number {n}.")
+        noun = "product" if len(shown) == 1 else "products"
+        return Resolved(problem=f"I showed you {len(shown)} {noun}; there is no number {n}")
     focus_sku = (data.get("agent") or {}).get("focus")
     focus = index.get(str(focus_sku)) if focus_sku else None
     described = bool(slots.category or slots.color or slots.brand)

@@ -168,3 +168,26 @@ async def stock_by_sku(db: AsyncSession, skus: Sequence[str]) -> dict[str, dict[
     for sku, size, units in await db.execute(query):
         found[sku][size] = int(units or 0)
     return found
+
+
+# Old and new names of the same city, as shoppers and store records spell them.
+_CITY_NAMES = {
+    "bangalore": "bengaluru",
+    "bombay": "mumbai",
+    "madras": "chennai",
+    "calcutta": "kolkata",
+    "gurgaon": "gurugram",
+    "delhi": "delhi",
+    "new delhi": "delhi",
+    "poona": "pune",
+}
+
+
+def city_key(name: str) -> str:
+    """One spelling per city: "Bangalore" and "Bengaluru", "Delhi" and "New Delhi" match."""
+    key = " ".join(name.lower().replace(".", " ").split())
+    return _CITY_NAMES.get(key, key)
+
+
+def in_city(store_city: str, wanted: str) -> bool:
+    return city_key(store_city) == city_key(wanted)

@@ -91,7 +91,9 @@ def _support(r: Reading) -> Intent | None:
         return Intent.TALK_TO_STAFF
     if "return" in c:
         return Intent.RETURN_ITEM
-    if "track" in c and not c & {"add", "checkout", "buy"}:
+    # "kahan hai" asks where an order is, unless it is a shop being looked for.
+    finds_a_shop = "store" in c and "order" not in c
+    if "track" in c and not c & {"add", "checkout", "buy"} and not finds_a_shop:
         return Intent.ORDER_STATUS
     if "coupon" in s or ("apply" in c and not s.keys() & {"category", "use_points"}):
         return Intent.APPLY_COUPON

@@ -66,7 +66,7 @@ black: black, blk, kala, kaala, kali, kaali, kale, kaale
 white: white, safed, safaid, safeed, saphed, sufaid
 off white: off white, offwhite, cream white
 navy blue: navy blue, navyblue, navy
-blue: blue, neela, nila, neeli, nili, neele, nile
+blue: blue, blu, neela, nila, neeli, nili, neele, nile
 sky blue: sky blue, skyblue, light blue, aasmani, asmani
 dark blue: dark blue, royal blue
 grey: grey, gray, light grey, light gray

@@ -11,9 +11,8 @@ Rules for close calls:
   within, max, budget, above, over, more than, at least, from, around, between) or a Hinglish
   one after it (se kam, tak, ke andar, se zyada, se upar, ke aas paas).  Without a currency or
   a thousands word the amount must be at least 100, so "under 32" is no price.  An amount with
-  a currency but no direction ("₹1500", "2k"), after "for"/"at"/"in" ("shirts for 999"), or
-  alone in the message with nothing else claiming it ("1500") is a ceiling; "around N" is
-  N ± 20 %.
+  a currency but no direction ("₹1500", "2k") or after "for"/"at"/"in" ("shirts for 999",
+  "kurta in 1500") is a ceiling; "around N" is N ± 20 %.  A bare "1500" is no price.
 * Sizes: "size 32", "32 waist", "waist 32", "in 32" (24-48) are waist sizes; "UK 9",
   "size 9", "9 size", and "in 9" next to a footwear word are UK shoe sizes (1-13); ages ("5
   years", "4-5 yrs") become the kids' size that covers them.  A single letter S, M or L is a

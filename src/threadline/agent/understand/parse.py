@@ -87,11 +87,7 @@ def _fix_typos(text: str, vocab: Vocabulary) -> str:
 
 
 def _read_bare_number(r: Reading) -> None:
-    """A number nothing else claimed: a quantity when small ("2"), a waist size ("32"), or a
-    budget when it is an amount alone ("1500")."""
-    priced = r.slots.keys() & {"min_price", "max_price"}
-    if len(r.amounts) == 1 and not (r.numbers or r.leftovers or priced) and r.amounts[0] >= 100:
-        r.put("max_price", r.amounts[0])
+    """A number nothing else claimed: a quantity when small ("2"), a waist size ("32")."""
     if len(r.numbers) != 1:
         return
     value = r.numbers[0]

@@ -21,8 +21,6 @@ class Reading:
     leftovers: list[str] = field(default_factory=list)
     # Numbers that are neither a price, a size, a quantity nor a position ("2", "32").
     numbers: list[int] = field(default_factory=list)
-    # Amounts (100 and up) with no price cue: a budget when the message holds nothing else.
-    amounts: list[int] = field(default_factory=list)
     # The leftovers the catalog knows ("linen", "printed"): the search query.
     query: str | None = None
     # "wallet" was said: True after a payment word ("pay by wallet").

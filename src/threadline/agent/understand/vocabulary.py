@@ -50,7 +50,7 @@ _MATERIALS = """cotton linen silk denim wool woollen woolen polyester rayon visc
 _CUE_TARGETS = """checkout remove delete available availability details exchange return refund
     discount discounts coupon offers delivery pickup cancel reserve cheaper expensive premium
     affordable payment status track change increase decrease quantity recommend suggest
-    collect wallet points order"""
+    collect wallet points order second third fourth fifth"""
 
 
 def words(text: str) -> list[str]:
@@ -140,7 +140,7 @@ def _city_phrases(cities: Iterable[str] | None) -> dict[Phrase, Tag]:
     return phrases
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True, eq=False, repr=False)
 class Vocabulary:
     """Everything ``understand`` looks words up in; build with :meth:`from_index`,
     :meth:`from_products` or :meth:`default`."""
@@ -226,23 +226,7 @@ class Vocabulary:
             key = tuple(words(colour))
             if key and len(key) <= 3 and len(" ".join(key)) <= _MAX_COLOUR:
                 phrases.setdefault(key, ("color", " ".join(key)))
-        spellings: dict[str, str] = {}
-        guarded: dict[str, str] = {}
-        brand_words: set[str] = set()
-        for brand in brands:
-            if len(brand.strip()) > _MAX_BRAND:
-                continue  # longer than a command's brand slot holds
-            for key in _brand_keys(brand):
-                brand_words.update(key)
-                if len(key) == 1 and (key[0] in ORDINARY or len(key[0]) < 3):
-                    guarded.setdefault(key[0], brand.strip())
-                    continue
-                current = phrases.get(key)
-                if current is None or current[0] == "brand" or len(key) > 1:
-                    phrases[key] = ("brand", brand.strip())
-                joined = " ".join(key)
-                if len(joined) >= 5:
-                    spellings.setdefault(joined, brand.strip())
+        spellings, guarded, brand_words = _add_brands(phrases, brands)
         known = BASE_KNOWN | brand_words | {w for key in phrases for w in key}
         if catalog_words:
             known = known | catalog_words
@@ -259,6 +243,10 @@ class Vocabulary:
             skus={s.upper(): s for s in skus if _HAS_DIGIT.search(s) and len(s) <= _MAX_SKU},
             query_words=query_words,
         )
+
+    def __repr__(self) -> str:
+        brands = len(set(self.brand_names.values()) | set(self.guarded_brands.values()))
+        return f"<Vocabulary {len(self.phrases)} phrases, {brands} brands, {len(self.skus)} skus>"
 
     def is_known(self, word: str) -> bool:
         return word in self.known or stem(word) in self.known
@@ -291,6 +279,33 @@ class Vocabulary:
         limit = max_typos(joined)
         found = process.extractOne(joined, choices, scorer=OSA.distance, score_cutoff=limit)
         return None if found is None else self.brand_names[str(found[0])]
+
+
+def _add_brands(
+    phrases: dict[Phrase, Tag], brands: Iterable[str]
+) -> tuple[dict[str, str], dict[str, str], set[str]]:
+    """Add the brands' phrases; return their spellings for typo matching, the one-word brands
+    spelt like ordinary words (matched only beside "by"/"brand"), and the brands' words."""
+    spellings: dict[str, str] = {}
+    guarded: dict[str, str] = {}
+    brand_words: set[str] = set()
+    for brand in brands:
+        name = brand.strip()
+        if len(name) > _MAX_BRAND:
+            continue  # longer than a command's brand slot holds
+        for key in _brand_keys(name):
+            brand_words.update(key)
+            if len(key) == 1 and (key[0] in ORDINARY or len(key[0]) < 3):
+                guarded.setdefault(key[0], name)
+                continue
+            current = phrases.get(key)
+            # A brand of several words beats a lexicon phrase ("Red Tape" is no colour).
+            if current is None or current[0] == "brand" or len(key) > 1:
+                phrases[key] = ("brand", name)
+            joined = " ".join(key)
+            if len(joined) >= 5:
+                spellings.setdefault(joined, name)
+    return spellings, guarded, brand_words
 
 
 def _brand_keys(brand: str) -> list[Phrase]:

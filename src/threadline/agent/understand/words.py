@@ -61,8 +61,6 @@ def read_words(r: Reading, vocab: Vocabulary) -> None:
                 r.put("size", _LETTER_SIZES[token])
             elif token.isdigit() and len(token) <= 2:
                 _read_number(r, tokens, tags, i, int(token))
-            elif token.isdigit() and len(token) <= 5:
-                r.amounts.append(int(token))
             elif token not in FILLERS and token not in (CUT, CUT_ORDINAL):
                 r.leftovers.append(token)
             continue

@@ -45,7 +45,7 @@ async def note_city(turn: Turn, city: str | None) -> str | None:
     """Choose the shop in ``city`` (the one that has the cart, when a city has several)."""
     if not city:
         return None
-    shops = [s for s in await inventory.stores(turn.db) if s.city.lower() == city.lower()]
+    shops = [s for s in await inventory.stores(turn.db) if inventory.in_city(s.city, city)]
     if not shops:
         return f"We have no store in {city}."
     turn.state.setdefault("checkout", {})["store_id"] = shops[0].store_id
@@ -96,6 +96,10 @@ async def proceed(turn: Turn) -> Outcome:
             ask={"ask": "store"},
             suggestions=[s.city for s in shops][:4],
         )
+    if fulfillment in ("pickup", "reserve_in_store"):
+        missing = await _missing_at(turn, str(choice["store_id"]), cart_lines)
+        if missing:
+            return await _other_stores(turn, choice, missing, cart_lines)
     if fulfillment == "delivery" and not choice.get("address"):
         return Outcome("asked_address", {}, ask={"ask": "address"})
     if fulfillment == "reserve_in_store":
@@ -154,6 +158,42 @@ async def _place(turn: Turn, choice: dict[str, Any]) -> Outcome:
     order = outcome.order
     turn.state.pop("checkout", None)
     return Outcome("order_placed", {"order": order})
+
+
+async def _missing_at(
+    turn: Turn, store_id: str, lines: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The cart lines a shop cannot hand over in full."""
+    missing = []
+    for line in lines:
+        units = await inventory.units(turn.db, line["sku"], line["size"], store_id)
+        if units < int(line["qty"]):
+            missing.append(line)
+    return missing
+
+
+async def _other_stores(
+    turn: Turn, choice: dict[str, Any], missing: list[dict[str, Any]], lines: list[dict[str, Any]]
+) -> Outcome:
+    """The chosen shop lacks something: name the shops that have everything, or delivery."""
+    store = await inventory.get_store(turn.db, str(choice.pop("store_id")))
+    complete = []
+    for shop in await inventory.stores(turn.db):
+        if not await _missing_at(turn, shop.store_id, lines):
+            complete.append(shop.city)
+    options = list(dict.fromkeys(complete))[:3]
+    return Outcome(
+        "asked_store",
+        {
+            "fulfillment": choice["fulfillment"],
+            "missing": [f"{x['name']} ({x['size']})" for x in missing],
+            "at": store.name,
+            "cities": options,
+            "none_complete": not options,
+        },
+        ask={"ask": "store"},
+        suggestions=[*options, "Home delivery"][:4],
+    )
 
 
 def _labels(alternatives: list[dict[str, Any]]) -> list[str]:

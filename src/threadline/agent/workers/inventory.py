@@ -29,7 +29,7 @@ async def availability(turn: Turn, doc: Doc, size: str | None, city: str | None)
         stock = await inventory.availability(turn.db, doc.sku, chosen)
         shops = [s for s in stock["stores"] if s["qty"] > 0]
         if city:
-            shops_in_city = [s for s in stock["stores"] if s["city"].lower() == city.lower()]
+            shops_in_city = [s for s in stock["stores"] if inventory.in_city(s["city"], city)]
             facts["city_stores"] = shops_in_city
         facts.update(size=chosen, online=stock["online"], shops=shops)
         return Outcome("checked_availability", facts, products=[doc.product])
@@ -37,7 +37,7 @@ async def availability(turn: Turn, doc: Doc, size: str | None, city: str | None)
     facts["by_size"] = {s: by_size.get(s, 0) for s in doc.product["sizes"]}
     if city:
         stores = await inventory.availability(turn.db, doc.sku, None)
-        facts["city_stores"] = [s for s in stores["stores"] if s["city"].lower() == city.lower()]
+        facts["city_stores"] = [s for s in stores["stores"] if inventory.in_city(s["city"], city)]
     return Outcome("checked_availability", facts, products=[doc.product])
 
 
@@ -56,5 +56,5 @@ async def stores(turn: Turn, city: str | None) -> Outcome:
     ]
     facts: dict[str, Any] = {"city": city, "stores": listed}
     if city:
-        facts["matching"] = [s for s in listed if str(s["city"]).lower() == city.lower()]
+        facts["matching"] = [s for s in listed if inventory.in_city(str(s["city"]), city)]
     return Outcome("listed_stores", facts)

@@ -52,15 +52,15 @@ async def refine(turn: Turn, slots: Slots) -> Outcome:
         changes["query"] = f"{current['query']} {changes['query']}"
     merged = {**current, **changes}
     shown = resolve.shown_docs(turn.index, turn.data)
-    if slots.price_direction == "lower":
-        prices = [d.price_paise for d in shown] or [0]
-        cheapest = min(prices) // 100
-        if cheapest > 1:
-            merged["max_price"] = cheapest - 1
-            merged.pop("min_price", None)
-    elif slots.price_direction == "higher":
-        dearest = max([d.price_paise for d in shown] or [0]) // 100
-        merged["min_price"] = dearest + 1
+    # "Cheaper ones": below the middle of what was shown (below the cheapest would often
+    # leave nothing); "premium": above it.
+    prices = sorted(d.price_paise // 100 for d in shown)
+    middle = prices[len(prices) // 2] if prices else None
+    if slots.price_direction == "lower" and middle and middle > 1:
+        merged["max_price"] = min(middle - 1, int(merged.get("max_price") or middle))
+        merged.pop("min_price", None)
+    elif slots.price_direction == "higher" and middle:
+        merged["min_price"] = max(middle + 1, int(merged.get("min_price") or 0))
         merged.pop("max_price", None)
     if not merged:
         return Outcome("asked_what", {"reason": "nothing to refine"}, ask={"ask": "what"})
