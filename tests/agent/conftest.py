@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from tests.commerce.shop import open_shop
 from tests.conftest import running
 from tests.factories import auth
+from threadline.agent.schemas import ChatReply
 from threadline.config import Settings
 
 
@@ -32,5 +33,7 @@ async def say(client: httpx.AsyncClient, token: str, message: str) -> dict[str, 
     response = await client.post("/chat", json={"message": message}, headers=auth(token))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
+    # The route sends its body without re-validating it: every reply must still fit the schema.
+    ChatReply.model_validate(body)
     assert 2 <= len(body["suggestions"]) <= 4, body
     return body

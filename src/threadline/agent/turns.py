@@ -77,7 +77,7 @@ class TurnQueue:
         self._finished: dict[uuid.UUID, asyncio.Event] = {}
 
     async def take_ticket(self, session_id: uuid.UUID, channel: str, message: str) -> Ticket:
-        """Queue a message: its row is durable before the turn starts."""
+        """Queue a message: its row is committed before the turn starts."""
         for _ in range(TICKET_ATTEMPTS):
             try:
                 async with session_scope(self._write) as db:
@@ -100,9 +100,8 @@ class TurnQueue:
                     )
                     db.add(turn)
                 # A finished predecessor stays finished: no need to look again before starting.
-                return Ticket(
-                    session_id, turn.seq, now, clear=last is None or last.status != WAITING
-                )
+                clear = last is None or last.status != WAITING
+                return Ticket(session_id, turn.seq, now, clear=clear)
             except IntegrityError:
                 continue  # another message of this session took the number: take the next
         raise TurnTimeout()
