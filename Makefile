@@ -41,9 +41,11 @@ test: install-dev lint
 test-sqlite: install-dev
 	TEST_STORES=sqlite $(BIN)/pytest -m "not postgresql"
 
-## make eval: the sales agent's evaluation: understanding scores and demo-catalog dialogues (fails under 90%)
+## make eval: the sales agent's evaluation and held-out sets: understanding scores and demo-catalog dialogues (fails under 90%)
 eval: install-dev
 	$(BIN)/python -m tests.agent.eval.run
+	$(BIN)/python -m tests.agent.eval.run --utterances-file tests/agent/eval/heldout_utterances.yaml \
+		--dialogues-file tests/agent/eval/heldout_dialogues.yaml
 
 lint: install-dev
 	$(BIN)/ruff check src tests benchmarks

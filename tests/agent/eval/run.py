@@ -851,18 +851,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--vocabulary", choices=("demo", "default"), default="demo")
     parser.add_argument("--database-url", help="run the dialogues on this (empty) store")
+    parser.add_argument(
+        "--utterances-file", type=Path, default=UTTERANCES, metavar="PATH", help="utterance set"
+    )
+    parser.add_argument(
+        "--dialogues-file", type=Path, default=DIALOGUES, metavar="PATH", help="dialogue set"
+    )
     args = parser.parse_args(argv)
     ok = True
     try:
         if not args.dialogues_only:
-            utterances = _selected_utterances(load_utterances(), args.filter)
+            utterances = _selected_utterances(load_utterances(args.utterances_file), args.filter)
             report = asyncio.run(
                 evaluate_utterances(utterances, make_understander(args.vocabulary))
             )
             print(report.format(verbose=args.verbose), end="\n\n")
             ok = ok and report.passed()
         if not args.utterances_only:
-            dialogues = [d for d in load_dialogues() if not args.filter or args.filter in d.name]
+            dialogues = [
+                d
+                for d in load_dialogues(args.dialogues_file)
+                if not args.filter or args.filter in d.name
+            ]
             outcome = asyncio.run(run_dialogues(dialogues, database_url=args.database_url))
             print(outcome.format(verbose=args.verbose))
             ok = ok and outcome.passed()

@@ -25,14 +25,14 @@ def table(spec: str) -> dict[str, str]:
 # "running shoes" sneakers: the longest phrase wins.  "wallet" is decided in context (a bag,
 # or a way to pay) and "suit" is left to the search words (a blazer or a salwar suit).
 CATEGORIES = table("""
-shirt: shirt, shirts, shrt, formal shirt, formal shirts, casual shirt, casual shirts
+shirt: shirt, shirts, shrt
 tshirt: tshirt, tshirts, t shirt, t shirts, tee, tees, tee shirt, teeshirt, polo, polos, polo shirt, polo tshirt, tshrt
 top: top, tops, crop top, tunic, tunics, blouse, blouses, tank top, camisole, cami, peplum top
 sweater: sweater, sweaters, sweatshirt, sweatshirts, sweat shirt, hoodie, hoodies, hoody, jumper, jumpers, pullover, pullovers, cardigan, cardigans
 jacket: jacket, jackets, blazer, blazers, coat, coats, bomber, puffer, windcheater, nehru jacket, overcoat, denim jacket, leather jacket, shacket
 dress: dress, dresses, frock, frocks, gown, gowns, maxi, maxi dress, one piece, bodycon
 jeans: jeans, jean, denim, denims
-trousers: trousers, trouser, pants, pant, chinos, chino, slacks, formal pants, cargo, cargos, cargo pants, khakis, pantaloons
+trousers: trousers, trouser, pants, pant, chinos, chino, slacks, cargo, cargos, cargo pants, khakis, pantaloons
 shorts: shorts, skirt, skirts, bermuda, bermudas, hot pants, mini skirt
 track_pants: track pants, trackpants, track pant, trackpant, joggers, jogger, sweatpants, track lower, track lowers, lowers
 kurta: kurta, kurtas, kurti, kurtis, kurtha, kurthas, kurtaa, kurte, kameez, pathani
