@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.turn_queue = TurnQueue(
             maker, app.state.read_sessionmaker, timeout=settings.chat_turn_timeout_seconds
         )
-        app.state.sales_agent = SalesAgent(settings, create_language_model(settings, http))
+        app.state.sales_agent = SalesAgent(
+            settings, create_language_model(settings, http), app.state.read_sessionmaker
+        )
         await migrate(engine)
         if settings.load_demo_data:
             await _load_demo_data(maker, settings)

@@ -88,8 +88,14 @@ def _offer_nudge(ctx: Context, cart: dict[str, Any]) -> str | None:
         first = applied[0]
         return f"{first['label']} is applied: you save {money(first['amount'])}."
     count = int(cart.get("item_count") or 0)
+    subtotal_paise = round(float(cart.get("subtotal") or 0) * 100)
     for offer in ctx.offers:
-        if offer.min_qty == count + 1 and not offer.scope.category and not offer.scope.brand:
+        if (
+            offer.min_qty == count + 1
+            and not offer.scope.category
+            and not offer.scope.brand
+            and subtotal_paise >= offer.min_order_paise
+        ):
             return f"Add one more item for this offer: {offer.description.rstrip('.')}."
     return None
 
@@ -425,8 +431,17 @@ def _asked(o: Outcome, ctx: Context) -> Rendered:
         total = f"Your total is {money(f['total'])}. " if f.get("total") else ""
         return f"{total}How would you like to pay — UPI, card, wallet or cash?", []
     if kind == "qty":
+        if f.get("available") is not None:
+            p = f["product"]
+            return (
+                f"We have only {f['available']} of {p['name']} in size {f['size']} in one "
+                f"place, not {f['wanted']}. How many would you like?",
+                [],
+            )
         line = f.get("line") or {}
         return f"How many of the {line.get('name', 'item')} would you like?", ["1", "2", "3"]
+    if kind == "coupon":
+        return "Which coupon code would you like to apply?", ["Any offers?", "My cart"]
     if kind == "confirmation":
         if f.get("return"):
             names = ", ".join(f"{x['name']} ({x['size']})" for x in f["lines"])

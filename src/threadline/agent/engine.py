@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline.agent import compose, memory, resolve
 from threadline.agent.commands import Command, Intent, Slots
@@ -39,6 +39,7 @@ from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.customers.models import Customer
+from threadline.db import commit_now, rollback_now, session_scope
 from threadline.loyalty import service as loyalty
 from threadline.payments.gateway import PaymentGateway
 from threadline.sessions import repository as session_rows
@@ -82,9 +83,15 @@ class Reply:
 class SalesAgent:
     """One per app: the understanding layers and the vocabulary of the current catalog."""
 
-    def __init__(self, settings: Settings, llm: LanguageModel | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        llm: LanguageModel | None,
+        read: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self.settings = settings
         self.llm = llm
+        self._read = read
         self._vocabulary: tuple[int, Vocabulary] | None = None
 
     def vocabulary(self, index: SearchIndex) -> Vocabulary:
@@ -108,6 +115,14 @@ class SalesAgent:
         """Answer one message; the caller commits (the turn's row is finished in this unit)."""
         started = time.perf_counter()
         settings = self.settings
+        # Understanding first, holding no lock: a model call can take seconds, and on SQLite
+        # the turn's transaction holds the one writer connection of the process.
+        using_llm = self.llm is not None and self.llm.enabled
+        llm_seconds = 0.0
+        if using_llm:
+            llm_started = time.perf_counter()
+            command = await self._understand(message, index, await self._peek(ctx))
+            llm_seconds = time.perf_counter() - llm_started
         locked = await session_rows.lock_with_customer(db, ctx.session.session_id)
         if locked is None or is_expired(locked[0], clock.now(), settings):
             raise SessionNotFound()
@@ -119,10 +134,8 @@ class SalesAgent:
         state = memory.agent_state(data)
         welcome_back = _welcome_back(data, state, ctx.channel, clock.now())
 
-        llm_started = time.perf_counter()
-        command = await self._understand(message, index, data)
-        using_llm = self.llm is not None and self.llm.enabled
-        llm_seconds = time.perf_counter() - llm_started if using_llm else 0.0
+        if not using_llm:
+            command = understand(message, self.vocabulary(index))
         turn = Turn(
             db=db,
             settings=settings,
@@ -153,24 +166,17 @@ class SalesAgent:
         async def remember(current: dict[str, Any]) -> None:
             # ``current`` is the session as it is now, locked: the cart service may have
             # written it in this turn, and the reply describes the cart as it stands.
-            nonlocal llm_seconds
             cart = outcome.cart or cart_service.view(current)
             context = compose.Context(
                 name=customer.name if customer else None,
                 tier=tier,
                 offers=offers_now,
                 cart=cart,
-                welcome_back=welcome_back,
+                # Only when this turn left the cart as it found it: the nudge describes it.
+                welcome_back=welcome_back if outcome.cart is None else None,
                 channel=ctx.channel,
             )
             text, suggestions = compose.compose(outcome, context)
-            if self.llm is not None and self.llm.enabled and settings.llm_phrasing:
-                llm_started = time.perf_counter()
-                worded = await self.llm.phrase(
-                    text, _facts(outcome, cart), _context_text(data, index)
-                )
-                llm_seconds += time.perf_counter() - llm_started
-                text = worded or text
             said.update(text=text, suggestions=suggestions, cart=cart)
             current["agent"] = state
             if outcome.action == "showed_details" and outcome.products:
@@ -179,6 +185,8 @@ class SalesAgent:
                 current["recent"] = [sku, *recent][: sessions.RECENT_LIMIT]
             if shown is not None:
                 current["last_recommended_skus"] = shown[: memory.SHOWN_LIMIT]
+            elif outcome.action == "noted_rejection":  # the rejected product leaves the list
+                current["last_recommended_skus"] = data.get("last_recommended_skus") or []
             memory.append_turn(
                 current,
                 message=message,
@@ -236,6 +244,70 @@ class SalesAgent:
             llm_seconds=llm_seconds,
         )
 
+    async def _peek(self, ctx: SessionContext) -> dict[str, Any]:
+        """The session's data as committed now (for the model's context; nothing is locked)."""
+        if self._read is None:
+            return dict(ctx.session.data)
+        async with session_scope(self._read) as db:
+            data = await session_rows.data_of(db, ctx.session.session_id)
+        return data if data is not None else dict(ctx.session.data)
+
+    async def polish(
+        self,
+        db: AsyncSession,
+        cache: SessionCache,
+        ctx: SessionContext,
+        ticket: Ticket,
+        reply: Reply,
+    ) -> Reply:
+        """Let the model reword a committed reply, outside the turn's locks.
+
+        Only replies that present products or chat are reworded; those that state a payment,
+        an order, stock or a return keep the store's own words.  A rewording is used only if
+        every number, code and name in it is in the draft (``llm.unverified``); it then
+        replaces the draft in the conversation, in a short transaction of its own.
+        """
+        if not (
+            self.llm is not None
+            and self.llm.enabled
+            and self.settings.llm_phrasing
+            and reply.action in _REWORDABLE
+        ):
+            return reply
+        started = time.perf_counter()
+        worded = await self.llm.phrase(reply.reply, [], "")
+        reply.llm_seconds += time.perf_counter() - started
+        if not worded or worded == reply.reply:
+            return reply
+        try:
+            await self._store_rewording(db, cache, ctx, ticket, reply.reply, worded)
+        except Exception:  # the turn is committed; its plain words stand
+            log.exception("agent.reword_failed", session_id=str(ctx.session.session_id))
+            await rollback_now(db)
+            return reply
+        reply.reply = worded
+        return reply
+
+    async def _store_rewording(
+        self,
+        db: AsyncSession,
+        cache: SessionCache,
+        ctx: SessionContext,
+        ticket: Ticket,
+        draft: str,
+        worded: str,
+    ) -> None:
+
+        def swap(data: dict[str, Any]) -> None:
+            for message in reversed(data.get("chat_context") or []):
+                if message.get("role") == "assistant" and message.get("text") == draft[:600]:
+                    message["text"] = worded[:600]
+                    break
+
+        await sessions.update_data(db, self.settings, cache, ctx, swap)
+        await TurnQueue.reword(db, ticket, worded)
+        await commit_now(db)
+
     async def _understand(self, message: str, index: SearchIndex, data: dict[str, Any]) -> Command:
         if self.llm is not None and self.llm.enabled:
             understood = await self.llm.understand(message, _context_text(data, index))
@@ -252,6 +324,9 @@ class SalesAgent:
             answered = await self._answer(turn, command, pending, message)
             if answered is not None:
                 return answered
+            if pending.get("ask") in _CHECKOUT_QUESTIONS and command.intent not in _CHECKOUT:
+                # The shopper left the checkout: choices made then are not consent later.
+                turn.state.pop("checkout", None)
         return await self._dispatch(turn, command, message)
 
     async def _answer(
@@ -261,9 +336,18 @@ class SalesAgent:
         ask = pending.get("ask")
         slots = command.slots
         intent = command.intent
+        # Naming a product (rather than answering about the one asked about) is a new request.
+        names_a_product = bool(
+            slots.category
+            or slots.brand
+            or slots.sku
+            or slots.ordinal is not None
+            or slots.ref in ("one", "same")
+        )
         if (
             ask == "size"
             and slots.size
+            and not names_a_product
             and intent in _ANSWERS | {Intent.ADD_TO_CART, Intent.CHANGE_ITEM}
         ):
             if pending.get("line_id"):
@@ -271,24 +355,24 @@ class SalesAgent:
                 if line is not None:
                     return await cart_worker.change(turn, line, size=slots.size, qty=None)
             doc = turn.index.get(str(pending.get("sku")))
-            if doc is not None and not (slots.ordinal or slots.sku):
+            if doc is not None:
                 return await cart_worker.add(
                     turn, doc, slots.size, slots.qty or int(pending.get("qty") or 1)
                 )
+        if ask == "add_qty" and slots.qty and intent in _ANSWERS | {Intent.ADD_TO_CART}:
+            doc = turn.index.get(str(pending.get("sku")))
+            if doc is not None and not names_a_product:
+                return await cart_worker.add(turn, doc, str(pending.get("size")), slots.qty)
         if ask == "qty" and slots.qty is not None and intent in _ANSWERS | {Intent.CHANGE_ITEM}:
             line = _line(turn.data, str(pending.get("line_id")))
             if line is not None:
                 return await cart_worker.change(turn, line, size=None, qty=slots.qty)
-        if ask == "address" and checkout.PINCODE.search(message):
+        if ask == "address" and checkout.looks_like_address(message):
             problem = checkout.note_address(turn, message)
             if problem:
                 return Outcome("asked_address", {"problem": problem}, ask={"ask": "address"})
             return await checkout.proceed(turn)
-        if (
-            ask == "store"
-            and slots.city
-            and intent in _ANSWERS | _CHECKOUT | {Intent.STORE_LOCATOR}
-        ):
+        if ask == "store" and slots.city and intent in _REPLIES | _CHECKOUT:
             checkout.note_choices(turn, slots)
             problem = await checkout.note_city(turn, slots.city)
             if problem:
@@ -298,7 +382,7 @@ class SalesAgent:
             return await checkout.proceed(turn)
         chose = bool(slots.fulfillment or slots.payment_method or slots.city)
         if (
-            ask in ("fulfillment", "payment", "store", "address")
+            ask in _CHECKOUT_QUESTIONS
             and intent in _CHECKOUT | {Intent.INFORM}
             and (chose or intent == Intent.CHECKOUT)
         ):
@@ -311,28 +395,42 @@ class SalesAgent:
                     return await checkout.proceed(turn)
             if intent == Intent.DENY:
                 return Outcome("cancelled")
-        answers_which = (
-            intent in _ANSWERS
-            or intent == Intent(pending.get("intent") or Intent.SHOW_DETAILS)
-            or (intent == Intent.SHOW_DETAILS and not (slots.category or slots.brand))
-        )
-        if (
-            ask in ("which", "line", "return_line")
-            and answers_which
-            and (slots.ordinal is not None or slots.ref or slots.color or slots.sku)
-        ):
+        if ask in ("which", "line", "return_line"):
             original = Intent(pending.get("intent") or Intent.SHOW_DETAILS)
-            merged = Slots(**{**(pending.get("slots") or {}), **slots.filled()})
-            if ask == "return_line":
-                merged = Slots(**{**merged.filled(), "order_id": pending.get("order_id")})
-                return await support.start_return(turn, merged)
-            if original not in (Intent.CONFIRM, Intent.INFORM):
-                return await self._dispatch(turn, Command(intent=original, slots=merged), message)
+            answers_which = (
+                intent in _ANSWERS
+                or intent == original
+                or (intent == Intent.SHOW_DETAILS and not (slots.category or slots.brand))
+            )
+            points = slots.ordinal is not None or slots.ref or slots.color or slots.sku
+            if answers_which and points:
+                return await self._which(turn, pending, original, slots, message)
         if intent == Intent.DENY:
-            if ask == "size" or ask in ("fulfillment", "payment", "store", "address"):
+            if ask == "size" or ask in _CHECKOUT_QUESTIONS:
                 turn.state.pop("checkout", None)
             return Outcome("cancelled")
         return None
+
+    async def _which(
+        self, turn: Turn, pending: dict[str, Any], original: Intent, slots: Slots, message: str
+    ) -> Outcome:
+        """An answer to "which one?": an ordinal counts in the list the agent just gave."""
+        ask = pending.get("ask")
+        listed = [str(x) for x in pending.get("line_ids") or []]
+        if ask == "return_line":
+            merged = Slots(**{**slots.filled(), "order_id": pending.get("order_id")})
+            return await support.start_return(turn, merged, among=listed)
+        if ask == "line":
+            lines = [x for x in turn.data.get("cart") or [] if x.get("line_id") in listed]
+            narrowed = Slots(**{**slots.filled(), "ref": None})
+            line, candidates = resolve.cart_line(turn.index, {"cart": lines}, narrowed)
+            if line is None:
+                return cart_worker.which_line(candidates or lines, original.value)
+            return await self._on_line(turn, original, line, Slots(**pending.get("slots") or {}))
+        merged = Slots(**{**(pending.get("slots") or {}), **slots.filled()})
+        if original in (Intent.CONFIRM, Intent.INFORM):
+            return Outcome("not_understood")
+        return await self._dispatch(turn, Command(intent=original, slots=merged), message)
 
     async def _dispatch(self, turn: Turn, command: Command, message: str) -> Outcome:
         intent, slots = command.intent, command.slots
@@ -474,7 +572,12 @@ class SalesAgent:
         line, candidates = resolve.cart_line(turn.index, turn.data, slots)
         if line is None:
             return cart_worker.which_line(candidates, command.intent.value)
-        if command.intent == Intent.REMOVE_ITEM:
+        return await self._on_line(turn, command.intent, line, slots)
+
+    async def _on_line(
+        self, turn: Turn, intent: Intent, line: dict[str, Any], slots: Slots
+    ) -> Outcome:
+        if intent == Intent.REMOVE_ITEM:
             return await cart_worker.remove(turn, line)
         if slots.size is None and slots.qty is None:
             return Outcome(
@@ -484,7 +587,24 @@ class SalesAgent:
 
 
 _ANSWERS = frozenset({Intent.INFORM, Intent.REFINE, Intent.UNKNOWN, Intent.CONFIRM})
+# What may answer a question about where or how to deliver (not a new search or a store query).
+_REPLIES = frozenset({Intent.INFORM, Intent.UNKNOWN, Intent.CONFIRM, Intent.CHOOSE_FULFILLMENT})
+_CHECKOUT_QUESTIONS = frozenset({"fulfillment", "payment", "store", "address"})
 _CHECKOUT = frozenset({Intent.CHECKOUT, Intent.CHOOSE_PAYMENT, Intent.CHOOSE_FULFILLMENT})
+# Replies a model may reword: they show products or chat; none states money, stock or orders.
+_REWORDABLE = frozenset(
+    {
+        "greeted",
+        "helped",
+        "small_talk",
+        "not_understood",
+        "searched",
+        "refined",
+        "showed_more",
+        "showed_look",
+        "noted_rejection",
+    }
+)
 _CART_ACTIONS = frozenset({"added_to_cart", "showed_cart", "updated_cart", "removed_from_cart"})
 
 
@@ -507,14 +627,6 @@ def _welcome_back(
     if last_channel == channel and now - last_at < AWAY:
         return None
     return cart_service.view(data)
-
-
-def _facts(outcome: Outcome, cart: dict[str, Any]) -> list[str]:
-    """What the model may say when it rewords a reply: the facts behind it, as text."""
-    facts = [str(outcome.facts)[:4000]]
-    facts.extend(f"{p['name']} {p['brand']} {p['price']} {p.get('mrp')}" for p in outcome.products)
-    facts.append(f"cart total {cart.get('total')} discount {cart.get('discount')}")
-    return facts
 
 
 def _context_text(data: dict[str, Any], index: SearchIndex) -> str:

@@ -63,12 +63,13 @@ async def chat(
             message=body.message,
         )
         await commit_now(db)
+        queue.wake(ticket.session_id)
+        reply = await agent.polish(db, cache, ctx, ticket, reply)
     except BaseException:
         await rollback_now(db)
         await asyncio.shield(queue.fail(ticket))
         queue.wake(ticket.session_id)
         raise
-    queue.wake(ticket.session_id)
     elapsed = time.perf_counter() - started
     metrics.CHAT_TURN_SECONDS.observe(elapsed)
     timing = f"turn;dur={elapsed * 1000:.2f}"

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +38,17 @@ log = structlog.get_logger()
 
 POLL_SECONDS = 0.02
 TICKET_ATTEMPTS = 20
+
+
+def _waiting(session_id: uuid.UUID, before: int | None) -> Select[int, datetime]:
+    """Unfinished turns of a session (before ``before``), earliest first; a partial index
+    holds exactly these rows, so the query stays small however long the conversation."""
+    query = select(ChatTurn.seq, ChatTurn.created_at).where(
+        ChatTurn.session_id == session_id, ChatTurn.status == WAITING
+    )
+    if before is not None:
+        query = query.where(ChatTurn.seq < before)
+    return query.order_by(ChatTurn.seq)
 
 
 class TurnTimeout(AppError):
@@ -81,60 +92,72 @@ class TurnQueue:
         for _ in range(TICKET_ATTEMPTS):
             try:
                 async with session_scope(self._write) as db:
-                    last = (
-                        await db.execute(
-                            select(ChatTurn.seq, ChatTurn.status)
-                            .where(ChatTurn.session_id == session_id)
-                            .order_by(ChatTurn.seq.desc())
-                            .limit(1)
-                        )
-                    ).first()
+                    last = await db.scalar(
+                        select(ChatTurn.seq)
+                        .where(ChatTurn.session_id == session_id)
+                        .order_by(ChatTurn.seq.desc())
+                        .limit(1)
+                    )
+                    queued = await db.scalar(_waiting(session_id, None).limit(1))
                     now = clock.now()
                     turn = ChatTurn(
                         session_id=session_id,
-                        seq=(last.seq if last else 0) + 1,
+                        seq=(last or 0) + 1,
                         status=WAITING,
                         channel=channel,
                         message=message,
                         created_at=now,
                     )
                     db.add(turn)
-                # A finished predecessor stays finished: no need to look again before starting.
-                clear = last is None or last.status != WAITING
-                return Ticket(session_id, turn.seq, now, clear=clear)
+                # Nothing queued ahead: no need to look again before starting.
+                return Ticket(session_id, turn.seq, now, clear=queued is None)
             except IntegrityError:
                 continue  # another message of this session took the number: take the next
         raise TurnTimeout()
 
     async def wait_for_turn(self, ticket: Ticket) -> None:
-        """Return once every earlier turn of the session has finished or been given up on."""
+        """Return once no earlier turn of the session is still to finish.
+
+        The earliest unfinished turn ahead is the one running (or about to).  It is given up
+        on only when it has had the floor for ``timeout`` seconds: counted from when the turn
+        before it finished, not from when it arrived, so a backlog of live turns is not
+        mistaken for a dead one.
+        """
         if ticket.clear:
             return
         started = asyncio.get_running_loop().time()
         while True:
             async with session_scope(self._read) as db:
-                before = (
-                    await db.execute(
-                        select(ChatTurn.seq, ChatTurn.status, ChatTurn.created_at)
-                        .where(ChatTurn.session_id == ticket.session_id, ChatTurn.seq < ticket.seq)
+                head = (await db.execute(_waiting(ticket.session_id, ticket.seq).limit(1))).first()
+                if head is None:
+                    return
+                since = head.created_at
+                if clock.now() - since >= self._limit:
+                    ended = await db.scalar(
+                        select(ChatTurn.finished_at)
+                        .where(ChatTurn.session_id == ticket.session_id, ChatTurn.seq < head.seq)
                         .order_by(ChatTurn.seq.desc())
                         .limit(1)
                     )
-                ).first()
-            if before is None or before.status != WAITING:
-                return
-            if clock.now() - before.created_at >= timedelta(seconds=self.timeout):
-                await self._abandon(ticket.session_id, before.seq)
-                return
-            if asyncio.get_running_loop().time() - started > 2 * self.timeout:
+                    since = max(since, ended or since)
+            if clock.now() - since >= self._limit:
+                await self._abandon(ticket.session_id, head.seq)
+                continue
+            if asyncio.get_running_loop().time() - started > self.timeout * (
+                ticket.seq - head.seq + 1
+            ):
                 raise TurnTimeout()
             event = self._finished.setdefault(ticket.session_id, asyncio.Event())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), POLL_SECONDS)
 
+    @property
+    def _limit(self) -> timedelta:
+        return timedelta(seconds=self.timeout)
+
     async def _abandon(self, session_id: uuid.UUID, seq: int) -> None:
         async with session_scope(self._write) as db:
-            await db.execute(
+            result = await db.execute(
                 update(ChatTurn)
                 .where(
                     ChatTurn.session_id == session_id,
@@ -143,7 +166,8 @@ class TurnQueue:
                 )
                 .values(status=ABANDONED, finished_at=clock.now())
             )
-        log.warning("chat.turn_abandoned", session_id=str(session_id), seq=seq)
+        if result.rowcount:  # type: ignore[attr-defined]
+            log.warning("chat.turn_abandoned", session_id=str(session_id), seq=seq)
 
     @staticmethod
     async def finish(
@@ -177,6 +201,16 @@ class TurnQueue:
         )
         if strict and result.rowcount != 1:  # type: ignore[attr-defined]
             raise TurnSuperseded()
+
+    @staticmethod
+    async def reword(db: AsyncSession, ticket: Ticket, reply: str) -> None:
+        """Replace a finished turn's reply with its rewording."""
+        await db.execute(
+            update(ChatTurn)
+            .where(ChatTurn.session_id == ticket.session_id, ChatTurn.seq == ticket.seq)
+            .values(reply=reply)
+            .execution_options(synchronize_session=False)
+        )
 
     async def fail(self, ticket: Ticket) -> None:
         """Mark a turn that raised as finished, so the next one need not wait for it."""

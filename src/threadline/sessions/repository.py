@@ -78,17 +78,30 @@ async def notify_changed(db: AsyncSession, session_id: uuid.UUID) -> None:
 
 
 async def lock(db: AsyncSession, session_id: uuid.UUID) -> ConversationSession | None:
-    """The session, locked for update, if it is still active."""
+    """The session, locked for update, if it is still active.
+
+    ``FOR NO KEY UPDATE`` (``key_share``) on PostgreSQL: writers of the session still queue,
+    but rows that only reference it (a chat turn, a token) can be inserted meanwhile; a plain
+    ``FOR UPDATE`` would make their foreign-key check wait for the lock holder.
+    """
     stmt = (
         select(ConversationSession)
         .where(
             ConversationSession.session_id == session_id,
             ConversationSession.is_active == true(),
         )
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return (await db.execute(stmt)).scalar_one_or_none()
+
+
+async def data_of(db: AsyncSession, session_id: uuid.UUID) -> dict[str, Any] | None:
+    """The session's data, read without a lock."""
+    data = await db.scalar(
+        select(ConversationSession.data).where(ConversationSession.session_id == session_id)
+    )
+    return dict(data) if isinstance(data, dict) else None
 
 
 async def lock_with_customer(
@@ -102,7 +115,7 @@ async def lock_with_customer(
             ConversationSession.session_id == session_id,
             ConversationSession.is_active == true(),
         )
-        .with_for_update(of=ConversationSession)
+        .with_for_update(of=ConversationSession, key_share=True)
         .execution_options(populate_existing=True)
     )
     row = (await db.execute(stmt)).first()
@@ -116,7 +129,7 @@ async def lock_active(db: AsyncSession, customer_id: str) -> ConversationSession
             ConversationSession.customer_id == customer_id,
             ConversationSession.is_active == true(),
         )
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return (await db.execute(stmt)).scalar_one_or_none()

@@ -61,6 +61,16 @@ async def add(turn: Turn, doc: Doc, size: str | None, qty: int) -> Outcome:
             turn.db, turn.settings, turn.cache, turn.ctx, sku=doc.sku, size=chosen, qty=qty
         )
     except OutOfStock:
+        # One line ships from, or is collected at, one place: that is what can be had.
+        have = await inventory.most_at_one_place(turn.db, doc.sku, chosen)
+        if have > 0:  # some are left, just not that many
+            return Outcome(
+                "asked_qty",
+                {"product": doc.product, "size": chosen, "available": have, "wanted": qty},
+                products=[doc.product],
+                ask={"ask": "add_qty", "sku": doc.sku, "size": chosen},
+                suggestions=[str(n) for n in range(1, min(have, 3) + 1)],
+            )
         return await _out_of_stock(turn, doc, chosen, stock)
     except (InvalidSize, ProductNotFound, AppError) as exc:
         return Outcome("checkout_blocked", {"error": exc.message}, products=[doc.product])
@@ -169,6 +179,6 @@ def which_line(lines: list[dict[str, Any]], intent: str) -> Outcome:
     return Outcome(
         "asked_which",
         {"lines": lines, "for": intent},
-        ask={"ask": "line", "intent": intent},
+        ask={"ask": "line", "intent": intent, "line_ids": [x["line_id"] for x in lines]},
         suggestions=[f"{line['name']} ({line['size']})"[:40] for line in lines[:4]],
     )

@@ -1,8 +1,8 @@
 """The fulfilment and payment workers: collect the choices, then check out like the API does.
 
 The order goes through ``orders.checkout`` exactly as ``POST /checkout`` does, with an
-idempotency key made from the session and the turn, so a message replayed after a crash
-cannot order twice.  Choices persist in ``agent.checkout`` until the order is placed, so a
+idempotency key made from the session and the turn.  What keeps a repeated "UPI" from ordering
+twice is the cart: it is emptied in the order's own transaction.  Choices persist in ``agent.checkout`` until the order is placed, so a
 decline keeps the fulfilment and only asks for another way to pay.
 """
 
@@ -15,16 +15,32 @@ from pydantic import ValidationError
 
 from threadline.agent.commands import Slots
 from threadline.agent.turn import Outcome, Turn
-from threadline.cart.errors import EmptyCart
 from threadline.core.errors import AppError
+from threadline.db import rollback_now
 from threadline.inventory import service as inventory
-from threadline.inventory.errors import OutOfStock
 from threadline.orders import checkout as orders_checkout
 from threadline.orders.errors import CartChanged
 from threadline.orders.schemas import Address, CheckoutRequest, Fulfillment
 from threadline.payments.errors import PaymentDeclined
 
 PINCODE = re.compile(r"\b([1-9][0-9]{5})\b")
+# A six-digit amount in a request ("jackets under 200000") is not a PIN code.
+_PRICE_CUE = re.compile(
+    r"(₹|\brs\.?|\binr\b|\bunder\b|\bbelow\b|\babove\b|\bover\b|\bless than\b|"
+    r"\bup ?to\b|\bwithin\b|\bbudget\b|\bbetween\b)\s*$",
+    re.IGNORECASE,
+)
+
+
+def looks_like_address(text: str) -> bool:
+    """A street address with a PIN code, as typed in one message."""
+    pin = PINCODE.search(text)
+    if pin is None or _PRICE_CUE.search(text[: pin.start()]):
+        return False
+    words = text[: pin.start()].split()
+    return "," in text or len(words) >= 3
+
+
 FULFILMENT_CHOICES = ["Home delivery", "Pick up in store", "Reserve in store, pay there"]
 PAYMENT_CHOICES = ["UPI", "Card", "Wallet", "Cash on delivery"]
 
@@ -48,7 +64,13 @@ async def note_city(turn: Turn, city: str | None) -> str | None:
     shops = [s for s in await inventory.stores(turn.db) if inventory.in_city(s.city, city)]
     if not shops:
         return f"We have no store in {city}."
-    turn.state.setdefault("checkout", {})["store_id"] = shops[0].store_id
+    lines = turn.data.get("cart") or []
+    chosen = shops[0]
+    for shop in shops:
+        if not await _missing_at(turn, shop.store_id, lines):
+            chosen = shop
+            break
+    turn.state.setdefault("checkout", {})["store_id"] = chosen.store_id
     return None
 
 
@@ -148,9 +170,11 @@ async def _place(turn: Turn, choice: dict[str, Any]) -> Outcome:
             {"reason": "cart_changed"},
             ask={"ask": "confirm", "intent": "checkout"},
         )
-    except (OutOfStock, EmptyCart) as exc:
-        return Outcome("checkout_blocked", {"reason": exc.code, "error": exc.message})
     except AppError as exc:
+        # Checkout may have written part of the order before it failed (the points, the
+        # coupon use, the order rows before the stock was taken): none of it may stand.
+        await rollback_now(turn.db)
+        turn.committed = True
         if exc.field and "store" in exc.field:
             choice.pop("store_id", None)
         return Outcome("checkout_blocked", {"reason": exc.code, "error": exc.message})

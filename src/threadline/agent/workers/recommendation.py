@@ -15,6 +15,7 @@ from threadline.catalog.service import rupees
 from threadline.inventory import service as inventory
 
 PAGE = 4
+QUERY_WORDS = 4
 FILTERS = ("category", "color", "size", "gender", "occasion", "brand", "min_price", "max_price")
 # When nothing matches, constraints are let go of in this order (the category stays).
 RELAX_ORDER = ("query", "size", "brand", "occasion", "color", "gender", "min_price", "max_price")
@@ -49,7 +50,9 @@ async def refine(turn: Turn, slots: Slots) -> Outcome:
         return await _same_but(turn, slots)
     changes = filters_of(slots)
     if "query" in changes and current.get("query"):
-        changes["query"] = f"{current['query']} {changes['query']}"
+        # Words add up over refinements ("linen", then "printed"), each once, a few at most.
+        words = dict.fromkeys(f"{current['query']} {changes['query']}".split())
+        changes["query"] = " ".join(list(words)[-QUERY_WORDS:])
     merged = {**current, **changes}
     shown = resolve.shown_docs(turn.index, turn.data)
     # "Cheaper ones": below the middle of what was shown (below the cheapest would often

@@ -9,8 +9,10 @@ import structlog
 from threadline.agent.commands import Slots
 from threadline.agent.turn import Outcome, Turn
 from threadline.catalog import search_text as text
+from threadline.catalog.search_index import size_key
 from threadline.core.clock import clock
 from threadline.core.errors import AppError
+from threadline.db import rollback_now
 from threadline.orders import returns
 from threadline.orders import service as orders
 from threadline.orders.schemas import ReturnCreate
@@ -45,6 +47,11 @@ async def status(turn: Turn, order_id: str | None) -> Outcome:
     return Outcome("showed_order_status", {"order": order})
 
 
+def _sells(turn: Turn, sku: str, size: str) -> bool:
+    doc = turn.index.get(sku)
+    return doc is not None and any(size_key(s) == size_key(size) for s in doc.product["sizes"])
+
+
 def _line_matches(line: dict[str, Any], slots: Slots, index: Any) -> bool:
     doc = index.get(line["sku"])
     if slots.category and (doc is None or doc.category not in text.category_ids(slots.category)):
@@ -55,27 +62,46 @@ def _line_matches(line: dict[str, Any], slots: Slots, index: Any) -> bool:
     )
 
 
-async def start_return(turn: Turn, slots: Slots) -> Outcome:
-    """Find the order and the line(s) to return, then ask to confirm before doing it."""
+async def start_return(turn: Turn, slots: Slots, *, among: list[str] | None = None) -> Outcome:
+    """Find the order and the line(s) to return, then ask to confirm before doing it.
+
+    ``among``: the line ids the agent just listed when it asked which one; an ordinal in the
+    answer counts in that list.
+    """
     order = await _order(turn, slots.order_id, received=True)
     if order is None:
         return Outcome("return_blocked", {"reason": "no_order", "order_id": slots.order_id})
     if order["status"] not in RECEIVED:
         return Outcome("return_blocked", {"reason": "not_received", "order": order})
     open_lines = [line for line in order["items"] if line["returned_qty"] < line["qty"]]
+    if among:
+        open_lines = [line for line in open_lines if line["line_id"] in among]
     lines = [line for line in open_lines if _line_matches(line, slots, turn.index)]
-    if slots.ordinal and 1 <= slots.ordinal <= len(open_lines):
-        lines = [open_lines[slots.ordinal - 1]]
+    if slots.ordinal is not None:
+        n = len(open_lines) if slots.ordinal == -1 else slots.ordinal
+        lines = [open_lines[n - 1]] if 1 <= n <= len(open_lines) else []
     if not lines:
         return Outcome("return_blocked", {"reason": "no_line", "order": order})
     if len(lines) > 1 and (slots.category or slots.color):
         return Outcome(
             "asked_which",
             {"lines": lines, "for": "return"},
-            ask={"ask": "return_line", "order_id": order["order_id"]},
+            ask={
+                "ask": "return_line",
+                "order_id": order["order_id"],
+                "line_ids": [x["line_id"] for x in lines],
+            },
             suggestions=[f"{x['name']} ({x['size']})"[:40] for x in lines[:4]],
         )
     exchange = slots.size
+    if exchange:
+        unsold = [x for x in lines if not _sells(turn, x["sku"], exchange)]
+        if unsold:
+            names = ", ".join(f"{x['name']}" for x in unsold)
+            return Outcome(
+                "return_blocked",
+                {"reason": "size", "error": f"{names} doesn't come in size {exchange}."},
+            )
     pending = {
         "ask": "confirm",
         "intent": "return_item",
@@ -107,6 +133,10 @@ async def confirm_return(turn: Turn, pending: dict[str, Any]) -> Outcome:
             body,
         )
     except AppError as exc:
+        # A return or exchange that failed part-way (one line swapped, the next refused) must
+        # leave nothing behind.
+        await rollback_now(turn.db)
+        turn.committed = True
         return Outcome("return_blocked", {"reason": exc.code, "error": exc.message})
     from threadline.orders import placement
 

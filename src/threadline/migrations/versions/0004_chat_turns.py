@@ -33,7 +33,16 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["session_id"], ["sessions.session_id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("session_id", "seq"),
     )
+    op.create_index(
+        "ix_chat_turns_waiting",
+        "chat_turns",
+        ["session_id", "seq"],
+        unique=False,
+        sqlite_where=sa.text("status = 'waiting'"),
+        postgresql_where=sa.text("status = 'waiting'"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_chat_turns_waiting", table_name="chat_turns")
     op.drop_table("chat_turns")
