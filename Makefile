@@ -55,12 +55,13 @@ lint: install-dev
 bench-deps:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
-## make bench: the session, login-load, search and checkout benchmarks on both stores
+## make bench: the session, login-load, search, checkout and chat benchmarks on both stores
 bench: install-dev bench-deps
 	$(BIN)/python benchmarks/sessions.py --store both
 	$(BIN)/python benchmarks/login_load.py --store both
 	$(BIN)/python benchmarks/search.py --store both
 	$(BIN)/python benchmarks/checkout.py --store both
+	$(BIN)/python benchmarks/chat.py --store both --llm
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
