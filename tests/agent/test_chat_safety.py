@@ -71,6 +71,10 @@ async def test_a_six_digit_number_in_a_new_request_is_not_an_address(shop_client
     assert (await say(client, token, "home delivery"))["action"] == "asked_address"
     body = await say(client, token, "actually show me jackets under 200000")
     assert body["action"] == "searched"
+    assert (await say(client, token, "checkout with UPI"))["action"] == "asked_fulfillment"
+    assert (await say(client, token, "home delivery"))["action"] == "asked_address"
+    body = await say(client, token, "actually, show me jackets at 200000")
+    assert body["action"] != "order_placed"
     assert await _count(app, Order) == 0
 
 
@@ -217,12 +221,61 @@ async def test_a_backlog_of_live_turns_is_not_mistaken_for_a_dead_one(database_u
         async with running(settings) as (app, client):
             await open_agent_shop(app)
             token = await _shopper(client)
-            replies = await asyncio.gather(*(say(client, token, f"shirts {i}") for i in range(4)))
+            replies = await asyncio.gather(*(say(client, token, f"shirts {i}") for i in range(8)))
             assert all(r["action"] == "searched" for r in replies)
             async with app.state.sessionmaker() as db:
                 statuses = list(await db.scalars(select(ChatTurn.status).order_by(ChatTurn.seq)))
-            assert statuses == ["done"] * 4
+            assert statuses == ["done"] * 8
     finally:
         fake.hold.set()
         for _ in serving:
             pass
+
+
+async def test_a_blocked_checkout_forgets_its_choices(shop_client: Shop) -> None:
+    app, client = shop_client
+    token, rival = await _shopper(client), await _shopper(client)
+    await add(client, token, "T-LAST", "M")
+    await _to_payment(client, token)
+    await add(client, rival, "T-LAST", "M")
+    await place(
+        client, rival, payment_method="upi", fulfillment={"type": "delivery", "address": ADDRESS}
+    )
+    assert (await say(client, token, "UPI"))["action"] == "checkout_blocked"
+    await say(client, token, "remove it")
+    await add(client, token, "T-JACKET", "M")
+    asked = await say(client, token, "checkout")
+    assert asked["action"] == "asked_fulfillment"  # asked again, nothing charged
+    assert await _count(app, Order) == 1  # the rival's
+
+
+async def test_which_line_answer_keeps_the_exchange(shop_client: Shop) -> None:
+    _, client = shop_client
+    token = await _shopper(client)
+    await add(client, token, "T-JEANS", "30")
+    await add(client, token, "T-JEANS", "32")
+    order = await place(
+        client, token, payment_method="upi", fulfillment={"type": "delivery", "address": ADDRESS}
+    )
+    await move(client, order["order_id"], "shipped", "delivered")
+    asked = await say(client, token, "exchange the jeans for size 34")
+    assert asked["action"] == "asked_which"
+    confirm = await say(client, token, "the first one")
+    assert confirm["action"] == "asked_confirmation"
+    assert "exchange" in confirm["reply"].lower()
+    assert "size 34" in confirm["reply"]
+    done = await say(client, token, "yes")
+    assert done["action"] == "return_requested"
+    refreshed = (await client.get(f"/orders/{order['order_id']}", headers=auth(token))).json()
+    assert [r["kind"] for r in refreshed["returns"]] == ["exchange"]
+
+
+async def test_asking_for_more_than_is_left_counts_the_cart(shop_client: Shop) -> None:
+    _, client = shop_client
+    token = await _shopper(client)
+    await say(client, token, "show me shirts")
+    assert (await say(client, token, "add 6 of it in L"))["action"] == "added_to_cart"
+    body = await say(client, token, "add 6 of it in L")
+    assert body["action"] == "asked_qty"
+    assert "only 4 more" in body["reply"]
+    assert (await say(client, token, "4"))["cart"]["items"][0]["qty"] == 10

@@ -433,9 +433,10 @@ def _asked(o: Outcome, ctx: Context) -> Rendered:
     if kind == "qty":
         if f.get("available") is not None:
             p = f["product"]
+            held = f" on top of the {f['in_cart']} in your cart" if f.get("in_cart") else ""
             return (
-                f"We have only {f['available']} of {p['name']} in size {f['size']} in one "
-                f"place, not {f['wanted']}. How many would you like?",
+                f"I can add only {f['available']} more of {p['name']} in size {f['size']}"
+                f"{held}, not {f['wanted']}. How many would you like?",
                 [],
             )
         line = f.get("line") or {}

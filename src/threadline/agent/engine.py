@@ -200,7 +200,7 @@ class SalesAgent:
             )
             current["last_action"] = outcome.action
 
-        if turn.committed:  # the checkout ended the transaction: lock and read the row again
+        if turn.ended:  # the checkout ended the transaction: lock and read the row again
             ctx = await sessions.update_data(db, settings, cache, ctx, remember)
         else:  # still locked, and the cart service kept the row up to date
             ctx = await sessions.update_locked(db, cache, ctx, row, remember)
@@ -262,8 +262,7 @@ class SalesAgent:
     ) -> Reply:
         """Let the model reword a committed reply, outside the turn's locks.
 
-        Only replies that present products or chat are reworded; those that state a payment,
-        an order, stock or a return keep the store's own words.  A rewording is used only if
+        Only conversational replies without figures are reworded (``_REWORDABLE``).  A rewording is used only if
         every number, code and name in it is in the draft (``llm.unverified``); it then
         replaces the draft in the conversation, in a short transaction of its own.
         """
@@ -272,6 +271,7 @@ class SalesAgent:
             and self.llm.enabled
             and self.settings.llm_phrasing
             and reply.action in _REWORDABLE
+            and not ("₹" in reply.reply or "%" in reply.reply)  # e.g. a cart total in a greeting
         ):
             return reply
         started = time.perf_counter()
@@ -367,7 +367,18 @@ class SalesAgent:
             line = _line(turn.data, str(pending.get("line_id")))
             if line is not None:
                 return await cart_worker.change(turn, line, size=None, qty=slots.qty)
-        if ask == "address" and checkout.looks_like_address(message):
+        # An address is typed as a reply, not as a request for products ("jackets at 200000").
+        attributes = bool(
+            slots.category or slots.color or slots.brand or slots.size or slots.max_price
+        )
+        if (
+            ask == "address"
+            and not attributes
+            and (
+                checkout.looks_like_address(message)
+                or (intent in _REPLIES and checkout.PINCODE.search(message))
+            )
+        ):
             problem = checkout.note_address(turn, message)
             if problem:
                 return Outcome("asked_address", {"problem": problem}, ask={"ask": "address"})
@@ -394,6 +405,7 @@ class SalesAgent:
                 if pending.get("intent") == "checkout":
                     return await checkout.proceed(turn)
             if intent == Intent.DENY:
+                turn.state.pop("checkout", None)
                 return Outcome("cancelled")
         if ask in ("which", "line", "return_line"):
             original = Intent(pending.get("intent") or Intent.SHOW_DETAILS)
@@ -418,10 +430,16 @@ class SalesAgent:
         ask = pending.get("ask")
         listed = [str(x) for x in pending.get("line_ids") or []]
         if ask == "return_line":
-            merged = Slots(**{**slots.filled(), "order_id": pending.get("order_id")})
+            # The answer picks the line; what was asked for (an exchange size) still holds.
+            asked = {k: v for k, v in (pending.get("slots") or {}).items() if k != "ordinal"}
+            merged = Slots(**{**asked, **slots.filled(), "order_id": pending.get("order_id")})
             return await support.start_return(turn, merged, among=listed)
         if ask == "line":
-            lines = [x for x in turn.data.get("cart") or [] if x.get("line_id") in listed]
+            cart = [x for x in turn.data.get("cart") or [] if isinstance(x, dict)]
+            lines = [x for x in cart if x.get("line_id") in listed]
+            if len(lines) != len(listed) or not lines:
+                # The list changed meanwhile (another device): ask again over the cart as it is.
+                return cart_worker.which_line(cart, original.value)
             narrowed = Slots(**{**slots.filled(), "ref": None})
             line, candidates = resolve.cart_line(turn.index, {"cart": lines}, narrowed)
             if line is None:
@@ -592,19 +610,10 @@ _REPLIES = frozenset({Intent.INFORM, Intent.UNKNOWN, Intent.CONFIRM, Intent.CHOO
 _CHECKOUT_QUESTIONS = frozenset({"fulfillment", "payment", "store", "address"})
 _CHECKOUT = frozenset({Intent.CHECKOUT, Intent.CHOOSE_PAYMENT, Intent.CHOOSE_FULFILLMENT})
 # Replies a model may reword: they show products or chat; none states money, stock or orders.
-_REWORDABLE = frozenset(
-    {
-        "greeted",
-        "helped",
-        "small_talk",
-        "not_understood",
-        "searched",
-        "refined",
-        "showed_more",
-        "showed_look",
-        "noted_rejection",
-    }
-)
+# Replies a model may reword: conversation only.  Replies that list products, prices, stock,
+# payments or orders keep the store's own words (a reworded list could even reorder what
+# "the second one" means).
+_REWORDABLE = frozenset({"greeted", "helped", "small_talk", "not_understood", "cancelled"})
 _CART_ACTIONS = frozenset({"added_to_cart", "showed_cart", "updated_cart", "removed_from_cart"})
 
 

@@ -49,7 +49,10 @@ class Turn:
     customer: Shopper | None
     tier: TierRule | None
     seq: int
-    # Set when a worker committed the turn's transaction itself (checkout does).
+    # Set when a worker ended the turn's transaction (checkout commits or rolls back): the
+    # session row must be locked and read again before the turn's memory is written.
+    ended: bool = False
+    # Set when that ended transaction committed an effect that must stand (an order).
     committed: bool = False
 
     @property

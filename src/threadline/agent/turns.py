@@ -126,6 +126,7 @@ class TurnQueue:
         if ticket.clear:
             return
         started = asyncio.get_running_loop().time()
+        current = -1
         while True:
             async with session_scope(self._read) as db:
                 head = (await db.execute(_waiting(ticket.session_id, ticket.seq).limit(1))).first()
@@ -143,9 +144,9 @@ class TurnQueue:
             if clock.now() - since >= self._limit:
                 await self._abandon(ticket.session_id, head.seq)
                 continue
-            if asyncio.get_running_loop().time() - started > self.timeout * (
-                ticket.seq - head.seq + 1
-            ):
+            if head.seq != current:  # the queue moved: a live backlog, not a stuck one
+                current, started = head.seq, asyncio.get_running_loop().time()
+            elif asyncio.get_running_loop().time() - started > 2 * self.timeout:
                 raise TurnTimeout()
             event = self._finished.setdefault(ticket.session_id, asyncio.Event())
             with contextlib.suppress(TimeoutError):

@@ -16,6 +16,8 @@ from threadline.inventory import service as inventory
 from threadline.inventory.errors import OutOfStock
 
 LOW_STOCK = 3
+# Suggestion buttons that answer "which one?" (a product's name would read as a search).
+ORDINAL_ANSWERS = ["The first one", "The second one", "The third one", "The fourth one"]
 
 
 def size_question(doc: Doc, qty: int, stock: dict[str, int], remembered: str | None) -> Outcome:
@@ -62,11 +64,22 @@ async def add(turn: Turn, doc: Doc, size: str | None, qty: int) -> Outcome:
         )
     except OutOfStock:
         # One line ships from, or is collected at, one place: that is what can be had.
-        have = await inventory.most_at_one_place(turn.db, doc.sku, chosen)
+        in_cart = sum(
+            int(x.get("qty") or 0)
+            for x in turn.data.get("cart") or []
+            if x.get("sku") == doc.sku and x.get("size") == chosen
+        )
+        have = await inventory.most_at_one_place(turn.db, doc.sku, chosen) - in_cart
         if have > 0:  # some are left, just not that many
             return Outcome(
                 "asked_qty",
-                {"product": doc.product, "size": chosen, "available": have, "wanted": qty},
+                {
+                    "product": doc.product,
+                    "size": chosen,
+                    "available": have,
+                    "wanted": qty,
+                    "in_cart": in_cart,
+                },
                 products=[doc.product],
                 ask={"ask": "add_qty", "sku": doc.sku, "size": chosen},
                 suggestions=[str(n) for n in range(1, min(have, 3) + 1)],
@@ -180,5 +193,5 @@ def which_line(lines: list[dict[str, Any]], intent: str) -> Outcome:
         "asked_which",
         {"lines": lines, "for": intent},
         ask={"ask": "line", "intent": intent, "line_ids": [x["line_id"] for x in lines]},
-        suggestions=[f"{line['name']} ({line['size']})"[:40] for line in lines[:4]],
+        suggestions=ORDINAL_ANSWERS[: min(len(lines), 4)] + ["My cart"][: max(0, 2 - len(lines))],
     )

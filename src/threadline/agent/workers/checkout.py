@@ -38,7 +38,7 @@ def looks_like_address(text: str) -> bool:
     if pin is None or _PRICE_CUE.search(text[: pin.start()]):
         return False
     words = text[: pin.start()].split()
-    return "," in text or len(words) >= 3
+    return "," in text or len(words) >= 2
 
 
 FULFILMENT_CHOICES = ["Home delivery", "Pick up in store", "Reserve in store, pay there"]
@@ -155,7 +155,7 @@ async def _place(turn: Turn, choice: dict[str, Any]) -> Outcome:
             turn.db, turn.settings, turn.cache, turn.gateway, turn.ctx, key=key, body=body
         )
     except PaymentDeclined as declined:
-        turn.committed = True  # rolled back, then the decline was recorded and committed
+        turn.ended = True  # rolled back; only the decline itself was recorded
         choice.pop("payment_method", None)
         return Outcome(
             "payment_declined",
@@ -164,7 +164,7 @@ async def _place(turn: Turn, choice: dict[str, Any]) -> Outcome:
             suggestions=_labels(declined.alternatives),
         )
     except CartChanged:
-        turn.committed = True
+        turn.ended = turn.committed = True  # the repriced cart was committed
         return Outcome(
             "asked_confirmation",
             {"reason": "cart_changed"},
@@ -174,11 +174,11 @@ async def _place(turn: Turn, choice: dict[str, Any]) -> Outcome:
         # Checkout may have written part of the order before it failed (the points, the
         # coupon use, the order rows before the stock was taken): none of it may stand.
         await rollback_now(turn.db)
-        turn.committed = True
-        if exc.field and "store" in exc.field:
-            choice.pop("store_id", None)
+        turn.ended = True
+        # Nothing was bought: the choices made for this attempt are not consent for the next.
+        turn.state.pop("checkout", None)
         return Outcome("checkout_blocked", {"reason": exc.code, "error": exc.message})
-    turn.committed = True
+    turn.ended = turn.committed = True
     order = outcome.order
     turn.state.pop("checkout", None)
     return Outcome("order_placed", {"order": order})

@@ -91,7 +91,9 @@ async def start_return(turn: Turn, slots: Slots, *, among: list[str] | None = No
                 "order_id": order["order_id"],
                 "line_ids": [x["line_id"] for x in lines],
             },
-            suggestions=[f"{x['name']} ({x['size']})"[:40] for x in lines[:4]],
+            suggestions=["The first one", "The second one", "The third one", "The fourth one"][
+                : max(2, min(len(lines), 4))
+            ],
         )
     exchange = slots.size
     if exchange:
@@ -136,7 +138,7 @@ async def confirm_return(turn: Turn, pending: dict[str, Any]) -> Outcome:
         # A return or exchange that failed part-way (one line swapped, the next refused) must
         # leave nothing behind.
         await rollback_now(turn.db)
-        turn.committed = True
+        turn.ended = True
         return Outcome("return_blocked", {"reason": exc.code, "error": exc.message})
     from threadline.orders import placement
 
