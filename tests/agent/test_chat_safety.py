@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from typing import Any
 
 import httpx
@@ -171,12 +172,12 @@ async def test_a_slow_model_does_not_hold_up_other_shoppers(database_url: str) -
 
     def slow(request: dict[str, Any]) -> tuple[int, Any]:
         if request.get("tools"):
-            fake.hold.wait(1.5)
+            fake.hold.wait(10)  # until the test has seen the other shopper served
             return 200, tool_call({"intent": "search", "slots": {"category": "shirt"}})
         return 503, {"error": {"message": "no phrasing"}}
 
     fake.answer = slow
-    settings = make_settings(database_url, llm_base_url=base, llm_model="m", llm_timeout_seconds=5)
+    settings = make_settings(database_url, llm_base_url=base, llm_model="m", llm_timeout_seconds=20)
     try:
         async with running(settings) as (app, client):
             await open_agent_shop(app)
@@ -205,7 +206,7 @@ async def test_a_backlog_of_live_turns_is_not_mistaken_for_a_dead_one(database_u
 
     def slow(request: dict[str, Any]) -> tuple[int, Any]:
         if request.get("tools"):
-            fake.hold.wait(0.4)
+            threading.Event().wait(0.4)
             return 200, tool_call({"intent": "search", "slots": {"category": "shirt"}})
         return 503, {"error": {"message": "no phrasing"}}
 
@@ -214,8 +215,10 @@ async def test_a_backlog_of_live_turns_is_not_mistaken_for_a_dead_one(database_u
         database_url,
         llm_base_url=base,
         llm_model="m",
-        llm_timeout_seconds=2,
-        chat_turn_timeout_seconds=0.7,
+        llm_timeout_seconds=10,
+        # Each turn takes ~0.4 s of model time, far under the limit; the 8 turns together
+        # take ~3.2 s, over it: only a turn's own time on the floor may count.
+        chat_turn_timeout_seconds=2.0,
     )
     try:
         async with running(settings) as (app, client):
