@@ -121,6 +121,17 @@ async def test_the_second_one_then_a_size_question_then_the_size(shop_client: Sh
     assert (await cart_of(client, token))["item_count"] == 1
 
 
+async def test_a_bare_reference_shows_that_product(shop_client: Shop) -> None:
+    _, client = shop_client
+    _, token = await _shopper(client)
+    shown = await say(client, token, "show me urbane")
+    body = await say(client, token, "the second one")
+    assert body["action"] == "showed_details"
+    assert [p["sku"] for p in body["products"]] == [shown["products"][1]["sku"]]
+    added = await say(client, token, "add it in M")  # "it" is now the product in focus
+    assert [x["sku"] for x in added["cart"]["items"]] == [shown["products"][1]["sku"]]
+
+
 async def test_out_of_stock_size_offers_what_there_is(shop_client: Shop) -> None:
     _, client = shop_client
     _, token = await _shopper(client)

@@ -520,7 +520,13 @@ class SalesAgent:
         return Outcome("not_understood")
 
     async def _inform(self, turn: Turn, slots: Slots) -> Outcome:
-        """Slot values with no question pending: they narrow the current search."""
+        """Slot values with no question pending: "the second one" shows it; attributes narrow
+        the current search."""
+        if slots.ordinal is not None or slots.sku or slots.ref in ("it", "one"):
+            pointed = Command(intent=Intent.SHOW_DETAILS, slots=slots)
+            if slots.size:  # "the second one in M": is it there in M?
+                pointed = Command(intent=Intent.CHECK_AVAILABILITY, slots=slots)
+            return await self._about_product(turn, pointed)
         if slots.size or slots.color or slots.max_price or slots.min_price or slots.gender:
             if turn.state.get("search"):
                 return await recommendation.refine(turn, slots)
