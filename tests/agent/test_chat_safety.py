@@ -282,3 +282,18 @@ async def test_asking_for_more_than_is_left_counts_the_cart(shop_client: Shop) -
     assert body["action"] == "asked_qty"
     assert "only 4 more" in body["reply"]
     assert (await say(client, token, "4"))["cart"]["items"][0]["qty"] == 10
+
+
+async def test_a_greeting_or_a_look_at_the_cart_does_not_leave_the_checkout(
+    shop_client: Shop,
+) -> None:
+    app, client = shop_client
+    token = await _shopper(client)
+    await add(client, token, "T-SHIRT", "M")
+    assert (await say(client, token, "checkout"))["action"] == "asked_fulfillment"
+    assert (await say(client, token, "pick up at the Mumbai store"))["action"] == "asked_payment"
+    assert (await say(client, token, "hi"))["action"] == "greeted"
+    assert (await say(client, token, "my cart"))["action"] == "showed_cart"
+    placed = await say(client, token, "UPI")
+    assert placed["action"] == "order_placed"
+    assert await _count(app, Order) == 1

@@ -20,6 +20,10 @@ from threadline.agent.workers import checkout, support
 _ANSWERS = frozenset({Intent.INFORM, Intent.REFINE, Intent.UNKNOWN, Intent.CONFIRM})
 # What may answer a question about where or how to deliver (not a new search or a store query).
 _REPLIES = frozenset({Intent.INFORM, Intent.UNKNOWN, Intent.CONFIRM, Intent.CHOOSE_FULFILLMENT})
+# Messages that do not leave a checkout: a greeting, thanks, a look at the cart or offers.
+_ASIDES = frozenset(
+    {Intent.GREETING, Intent.SMALL_TALK, Intent.HELP, Intent.VIEW_CART, Intent.OFFERS}
+)
 _CHECKOUT_QUESTIONS = frozenset({"fulfillment", "payment", "store", "address"})
 
 
@@ -44,9 +48,13 @@ async def _answer_or_dispatch(
         answered = await answer(turn, command, pending, message)
         if answered is not None:
             return answered
+        aside = command.intent in _ASIDES  # "hi", "any offers?", "my cart": still paying
         if pending.get("ask") in _CHECKOUT_QUESTIONS and command.intent not in CHECKOUT:
-            # The shopper left the checkout: choices made then are not consent later.
-            turn.state.pop("checkout", None)
+            if aside:
+                turn.state["pending"] = pending  # the question still stands
+            else:
+                # The shopper left the checkout: choices made then are not consent later.
+                turn.state.pop("checkout", None)
     return await dispatch(turn, command, message)
 
 
