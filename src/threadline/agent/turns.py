@@ -7,8 +7,8 @@ for its predecessor, that orders the whole queue.  It waits without holding a co
 lock (on SQLite the one writer connection stays free for the turn it waits for), polling the
 predecessor's row (one primary-key read) and woken early by turns finishing in this process.
 
-A turn whose server died never finishes: once it has waited ``CHAT_TURN_TIMEOUT_SECONDS`` its
-successor marks it abandoned and goes on.  A turn finishes with a conditional update of its
+A turn whose server died never finishes: once the turns behind it have seen it at the head of
+the queue for ``CHAT_TURN_TIMEOUT_SECONDS``, one of them marks it abandoned and goes on.  A turn finishes with a conditional update of its
 own row in the transaction that applies its effects, so a turn that was given up on cannot
 land late and out of order: its effects are rolled back instead.
 
@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import structlog
 from sqlalchemy import Select, select, update
@@ -118,43 +118,28 @@ class TurnQueue:
     async def wait_for_turn(self, ticket: Ticket) -> None:
         """Return once no earlier turn of the session is still to finish.
 
-        The earliest unfinished turn ahead is the one running (or about to).  It is given up
-        on only when it has had the floor for ``timeout`` seconds: counted from when the turn
-        before it finished, not from when it arrived, so a backlog of live turns is not
-        mistaken for a dead one.
+        The earliest unfinished turn ahead (the head) is the one running, or about to.  It is
+        given up on only once this waiter has seen it at the head for ``timeout`` seconds
+        (by its own monotonic clock): the head had the floor at least that long, so a live
+        backlog is never mistaken for a dead turn, whatever the clocks of other processes.
         """
         if ticket.clear:
             return
-        started = asyncio.get_running_loop().time()
-        current = -1
+        loop = asyncio.get_running_loop()
+        current, seen_at = -1, loop.time()
         while True:
             async with session_scope(self._read) as db:
                 head = (await db.execute(_waiting(ticket.session_id, ticket.seq).limit(1))).first()
-                if head is None:
-                    return
-                since = head.created_at
-                if clock.now() - since >= self._limit:
-                    ended = await db.scalar(
-                        select(ChatTurn.finished_at)
-                        .where(ChatTurn.session_id == ticket.session_id, ChatTurn.seq < head.seq)
-                        .order_by(ChatTurn.seq.desc())
-                        .limit(1)
-                    )
-                    since = max(since, ended or since)
-            if clock.now() - since >= self._limit:
+            if head is None:
+                return
+            if head.seq != current:  # the queue moved on: start timing the new head
+                current, seen_at = head.seq, loop.time()
+            elif loop.time() - seen_at >= self.timeout:
                 await self._abandon(ticket.session_id, head.seq)
                 continue
-            if head.seq != current:  # the queue moved: a live backlog, not a stuck one
-                current, started = head.seq, asyncio.get_running_loop().time()
-            elif asyncio.get_running_loop().time() - started > 2 * self.timeout:
-                raise TurnTimeout()
             event = self._finished.setdefault(ticket.session_id, asyncio.Event())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), POLL_SECONDS)
-
-    @property
-    def _limit(self) -> timedelta:
-        return timedelta(seconds=self.timeout)
 
     async def _abandon(self, session_id: uuid.UUID, seq: int) -> None:
         async with session_scope(self._write) as db:
