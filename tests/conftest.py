@@ -34,6 +34,7 @@ PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0
 STORES = [s for s in os.environ.get("TEST_STORES", "sqlite,postgresql").split(",") if s]
 TABLES = (
     "chat_turns",
+    "session_handoffs",
     "session_tokens",
     "sessions",
     "otp_codes",

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(10_000, ge=0)
     sqlite_readers: int = Field(4, ge=1)
 
+    # The website's public address (what a kiosk's QR code opens on the phone); empty: the
+    # address the request came in on.
+    public_base_url: str = ""
     # Origins allowed to call the API from a browser (comma-separated); empty: same origin only.
     cors_origins: str = ""
     # Where OTP codes go: "dev" (a file in DATA_DIR) or "whatsapp" (the Cloud API below).

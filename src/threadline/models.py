@@ -9,7 +9,7 @@ from threadline.inventory.models import StockLevel, Store
 from threadline.loyalty.models import Coupon, CouponRedemption, LoyaltyEntry, LoyaltyTier, Offer
 from threadline.orders.models import IdempotencyRecord, Order, OrderEvent, OrderLine, ReturnRequest
 from threadline.payments.models import PaymentAttempt
-from threadline.sessions.models import ConversationSession, SessionToken
+from threadline.sessions.models import ConversationSession, HandoffToken, SessionToken
 
 __all__ = [
     "AuthThrottle",
@@ -20,6 +20,7 @@ __all__ = [
     "Coupon",
     "CouponRedemption",
     "Customer",
+    "HandoffToken",
     "IdempotencyRecord",
     "LoyaltyEntry",
     "LoyaltyTier",

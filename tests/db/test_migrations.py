@@ -17,6 +17,7 @@ from threadline.models import Base
 
 APP_TABLES = {
     "chat_turns",
+    "session_handoffs",
     "customers",
     "sessions",
     "session_tokens",

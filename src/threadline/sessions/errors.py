@@ -16,3 +16,8 @@ class SessionNotFound(NotFound):
 class SessionTokenRequired(Unauthorized):
     code = "session_token_required"
     message = "This call needs the X-Session-Token header."
+
+
+class HandoffNotFound(NotFound):
+    code = "handoff_not_found"
+    message = "This QR code was already used or has expired; ask the kiosk for a new one."

@@ -66,3 +66,28 @@ class SessionToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HandoffToken(Base):
+    """A single-use, short-lived ticket that moves a conversation to another device (the
+    kiosk's QR code); only its SHA-256 is stored."""
+
+    __tablename__ = "session_handoffs"
+
+    handoff_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("sessions.session_id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customers.customer_id", ondelete="CASCADE")
+    )
+    from_channel: Mapped[str] = mapped_column(String(16))
+    # The device that showed the code: when it logs out, its codes stop working too.
+    token_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("session_tokens.token_id", ondelete="CASCADE")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_channel: Mapped[str | None] = mapped_column(String(16))

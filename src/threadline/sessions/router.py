@@ -17,11 +17,13 @@ from threadline.core.errors import ServiceKeyRequired, Unprocessable
 from threadline.core.security import service_key_matches
 from threadline.core.types import parse_channel, parse_phone
 from threadline.db import DbSession, get_stores, session_scope
-from threadline.sessions import access, guests, service
+from threadline.sessions import access, guests, handoff, service
 from threadline.sessions.dependencies import CurrentSession, SessionCacheDep
 from threadline.sessions.errors import SessionTokenRequired
 from threadline.sessions.schemas import (
     GuestStart,
+    HandoffCreated,
+    HandoffRedeem,
     RecentItem,
     SessionEnvelope,
     SessionRead,
@@ -84,6 +86,49 @@ async def start_guest_session(
     X-Session-Token moves the guest's cart into the customer's session.
     """
     token, ctx = await guests.start_guest(db, settings, cache, body.channel, user_agent=user_agent)
+    return _envelope(token, ctx, settings)
+
+
+@router.post(
+    "/handoff",
+    response_model=HandoffCreated,
+    status_code=201,
+    responses={
+        401: {"description": "session_token_required"},
+        404: {"description": "session_not_found"},
+    },
+)
+async def create_handoff(
+    request: Request, db: DbSession, settings: SettingsDep, ctx: CurrentSession
+) -> dict[str, Any]:
+    """A single-use, 5-minute ticket that opens this conversation on another device.
+
+    The kiosk shows ``qr_svg``; the phone's camera opens ``url`` (the website, ``PUBLIC_BASE_URL``
+    or this server's own address), which redeems the ticket with ``POST /session/handoff/redeem``.
+    """
+    base = settings.public_base_url or str(request.base_url)
+    return await handoff.create(db, ctx, base_url=base)
+
+
+@router.post(
+    "/handoff/redeem",
+    response_model=SessionEnvelope,
+    responses={
+        404: {"description": "handoff_not_found: unknown, used or expired"},
+        422: {"description": "invalid_channel or validation_error"},
+    },
+)
+async def redeem_handoff(
+    body: HandoffRedeem,
+    db: DbSession,
+    settings: SettingsDep,
+    cache: SessionCacheDep,
+    user_agent: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
+    """Join the conversation a handoff ticket belongs to, on this device's channel."""
+    token, ctx = await handoff.redeem(
+        db, settings, cache, body.handoff_token, body.channel, user_agent=user_agent
+    )
     return _envelope(token, ctx, settings)
 
 

@@ -86,3 +86,23 @@ class SessionRead(BaseModel):
 class SessionEnvelope(BaseModel):
     session_token: str
     session: SessionRead
+
+
+class HandoffCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+
+class HandoffCreated(BaseModel):
+    handoff_token: str
+    # The website's address with the ticket: what the QR code encodes.
+    url: str
+    expires_at: datetime
+    # The QR code of ``url`` as an inline SVG element, ready to put in a page.
+    qr_svg: str
+
+
+class HandoffRedeem(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    handoff_token: Annotated[str, Field(min_length=1, max_length=128)]
+    channel: ChannelField
