@@ -22,7 +22,7 @@ class Intent(StrEnum):
     UNKNOWN = "unknown"
     CONFIRM = "confirm"  # yes / ok / go ahead: answers the agent's last question
     DENY = "deny"  # no / cancel / not now
-    INFORM = "inform"  # only slot values ("M", "size 32", "in black"): answers a question
+    INFORM = "inform"  # a bare size, quantity or reference: "M", "size 32", "the blue one"
     # finding products (recommendation worker)
     SEARCH = "search"  # a new product search
     REFINE = "refine"  # change the current search: colour, price, "cheaper ones", "same in black"
