@@ -166,9 +166,6 @@ async def test_an_exchange_to_a_size_one_item_lacks_changes_nothing(shop_client:
 
 async def test_a_slow_model_does_not_hold_up_other_shoppers(database_url: str) -> None:
     fake = FakeModel()
-    serving = fake.serve()
-    base = next(serving)
-    gate = asyncio.Event()
 
     def slow(request: dict[str, Any]) -> tuple[int, Any]:
         if request.get("tools"):
@@ -177,8 +174,10 @@ async def test_a_slow_model_does_not_hold_up_other_shoppers(database_url: str) -
         return 503, {"error": {"message": "no phrasing"}}
 
     fake.answer = slow
-    settings = make_settings(database_url, llm_base_url=base, llm_model="m", llm_timeout_seconds=20)
-    try:
+    with fake.serve() as base:
+        settings = make_settings(
+            database_url, llm_base_url=base, llm_model="m", llm_timeout_seconds=20
+        )
         async with running(settings) as (app, client):
             await open_agent_shop(app)
             chatting, other = await _shopper(client), await _shopper(client)
@@ -191,18 +190,12 @@ async def test_a_slow_model_does_not_hold_up_other_shoppers(database_url: str) -
             )
             assert response.status_code == 200
             assert not turn.done()  # the other shopper did not wait for the model
-            gate.set()
             fake.hold.set()
             assert (await turn)["action"] == "searched"
-    finally:
-        for _ in serving:
-            pass
 
 
 async def test_a_backlog_of_live_turns_is_not_mistaken_for_a_dead_one(database_url: str) -> None:
     fake = FakeModel()
-    serving = fake.serve()
-    base = next(serving)
 
     def slow(request: dict[str, Any]) -> tuple[int, Any]:
         if request.get("tools"):
@@ -211,16 +204,16 @@ async def test_a_backlog_of_live_turns_is_not_mistaken_for_a_dead_one(database_u
         return 503, {"error": {"message": "no phrasing"}}
 
     fake.answer = slow
-    settings = make_settings(
-        database_url,
-        llm_base_url=base,
-        llm_model="m",
-        llm_timeout_seconds=10,
-        # Each turn takes ~0.4 s of model time, far under the limit; the 8 turns together
-        # take ~3.2 s, over it: only a turn's own time on the floor may count.
-        chat_turn_timeout_seconds=2.0,
-    )
-    try:
+    with fake.serve() as base:
+        settings = make_settings(
+            database_url,
+            llm_base_url=base,
+            llm_model="m",
+            llm_timeout_seconds=10,
+            # Each turn takes ~0.4 s of model time, far under the limit; the 8 turns together
+            # take ~3.2 s, over it: only a turn's own time on the floor may count.
+            chat_turn_timeout_seconds=2.0,
+        )
         async with running(settings) as (app, client):
             await open_agent_shop(app)
             token = await _shopper(client)
@@ -229,10 +222,6 @@ async def test_a_backlog_of_live_turns_is_not_mistaken_for_a_dead_one(database_u
             async with app.state.sessionmaker() as db:
                 statuses = list(await db.scalars(select(ChatTurn.status).order_by(ChatTurn.seq)))
             assert statuses == ["done"] * 8
-    finally:
-        fake.hold.set()
-        for _ in serving:
-            pass
 
 
 async def test_a_blocked_checkout_forgets_its_choices(shop_client: Shop) -> None:

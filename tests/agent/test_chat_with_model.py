@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -30,7 +31,9 @@ class FakeModel:
         self.answer: Answer = lambda _: (500, {"error": {"message": "not scripted"}})
         self.hold = threading.Event()
 
+    @contextmanager
     def serve(self) -> Iterator[str]:
+        """Run the server for the ``with`` block; its base URL."""
         model = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -68,11 +71,8 @@ class FakeModel:
 @pytest.fixture
 def model() -> Iterator[tuple[FakeModel, str]]:
     fake = FakeModel()
-    serving = fake.serve()
-    base = next(serving)
-    yield fake, base
-    for _ in serving:
-        pass
+    with fake.serve() as base:
+        yield fake, base
 
 
 @pytest.fixture

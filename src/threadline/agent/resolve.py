@@ -89,6 +89,16 @@ def product(index: SearchIndex, data: dict[str, Any], slots: Slots) -> Resolved:
     return Resolved(problem="I'm not sure which product you mean")
 
 
+def line_fits(index: SearchIndex, line: dict[str, Any], slots: Slots) -> bool:
+    """Whether a cart or order line is of the product the slots describe."""
+    if slots.sku and line.get("sku") != slots.sku:
+        return False
+    doc = index.get(str(line.get("sku")))
+    if doc is None:  # no longer sold: only an undescribed reference can mean it
+        return not (slots.category or slots.color or slots.brand)
+    return _fits(doc, slots)
+
+
 def cart_line(
     index: SearchIndex, data: dict[str, Any], slots: Slots
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
@@ -104,17 +114,9 @@ def cart_line(
             return lines[n - 1], []
         return None, lines
 
-    def fits(line: dict[str, Any]) -> bool:
-        if slots.sku and line.get("sku") != slots.sku:
-            return False
-        doc = index.get(str(line.get("sku")))
-        if doc is None:
-            return not (slots.category or slots.color or slots.brand)
-        return _fits(doc, slots)
-
     described = bool(slots.sku or slots.category or slots.color or slots.brand)
     if described:
-        fitting = [line for line in lines if fits(line)]
+        fitting = [line for line in lines if line_fits(index, line, slots)]
         if len(fitting) == 1:
             return fitting[0], []
         return None, fitting or lines

@@ -61,16 +61,7 @@ async def update_data(
     session = await repository.lock(db, ctx.session.session_id)
     if session is None or is_expired(session, clock.now(), settings):
         raise SessionNotFound()
-    data = copy.deepcopy(session.data)
-    outcome = mutate(data)
-    if inspect.isawaitable(outcome):
-        await outcome
-    session.data = data
-    session.updated_at = clock.now()
-    await mark_changed(db, cache, session.session_id)
-    await db.flush()
-    ctx.session = SessionState.of(session)
-    return ctx
+    return await update_locked(db, cache, ctx, session, mutate)
 
 
 async def update_locked(

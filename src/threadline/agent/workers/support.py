@@ -6,9 +6,9 @@ from typing import Any
 
 import structlog
 
+from threadline.agent import resolve
 from threadline.agent.commands import Slots
 from threadline.agent.turn import Outcome, Turn
-from threadline.catalog import search_text as text
 from threadline.catalog.search_index import size_key
 from threadline.core.clock import clock
 from threadline.core.errors import AppError
@@ -52,16 +52,6 @@ def _sells(turn: Turn, sku: str, size: str) -> bool:
     return doc is not None and any(size_key(s) == size_key(size) for s in doc.product["sizes"])
 
 
-def _line_matches(line: dict[str, Any], slots: Slots, index: Any) -> bool:
-    doc = index.get(line["sku"])
-    if slots.category and (doc is None or doc.category not in text.category_ids(slots.category)):
-        return False
-    return not (
-        slots.color
-        and (doc is None or not set(text.tokens(slots.color)) <= set(text.tokens(doc.color or "")))
-    )
-
-
 async def start_return(turn: Turn, slots: Slots, *, among: list[str] | None = None) -> Outcome:
     """Find the order and the line(s) to return, then ask to confirm before doing it.
 
@@ -76,7 +66,7 @@ async def start_return(turn: Turn, slots: Slots, *, among: list[str] | None = No
     open_lines = [line for line in order["items"] if line["returned_qty"] < line["qty"]]
     if among:
         open_lines = [line for line in open_lines if line["line_id"] in among]
-    lines = [line for line in open_lines if _line_matches(line, slots, turn.index)]
+    lines = [line for line in open_lines if resolve.line_fits(turn.index, line, slots)]
     if slots.ordinal is not None:
         n = len(open_lines) if slots.ordinal == -1 else slots.ordinal
         lines = [open_lines[n - 1]] if 1 <= n <= len(open_lines) else []
