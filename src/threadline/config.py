@@ -69,6 +69,19 @@ class Settings(BaseSettings):
     whatsapp_api_base: str = "https://graph.facebook.com/v21.0"
     whatsapp_access_token: SecretStr = SecretStr("")
     whatsapp_phone_number_id: str = ""
+    # The WhatsApp webhook: the app secret that signs deliveries (X-Hub-Signature-256) and the
+    # token Meta's verification call must echo.  Empty: the webhook refuses every call.
+    whatsapp_app_secret: SecretStr = SecretStr("")
+    whatsapp_verify_token: SecretStr = SecretStr("")
+    # The Telegram bot: its token (for sending) and the secret Telegram echoes in
+    # X-Telegram-Bot-Api-Secret-Token.  Empty secret: the webhook refuses every call.
+    telegram_api_base: str = "https://api.telegram.org"
+    telegram_bot_token: SecretStr = SecretStr("")
+    telegram_webhook_secret: SecretStr = SecretStr("")
+    # Messaging channels: how often a reply is tried before it is given up (5xx, 429 and network
+    # errors are retried with exponential backoff from this base; a 4xx is not retried).
+    channel_send_attempts: int = Field(6, ge=1, le=20)
+    channel_retry_base_seconds: float = Field(1.0, gt=0)
 
     # The sales agent.  It understands shoppers offline; with LLM_BASE_URL set it asks any
     # OpenAI-compatible chat-completions endpoint first and falls back to the offline path on

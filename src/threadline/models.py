@@ -3,6 +3,7 @@
 from threadline.agent.models import ChatTurn
 from threadline.auth.models import AuthThrottle, OtpCode
 from threadline.catalog.models import CatalogState, Product
+from threadline.channels.models import ChannelLink, DeliveryStatus, InboxMessage, OutboxMessage
 from threadline.customers.models import Customer
 from threadline.db import Base
 from threadline.inventory.models import StockLevel, Store
@@ -15,19 +16,23 @@ __all__ = [
     "AuthThrottle",
     "Base",
     "CatalogState",
+    "ChannelLink",
     "ChatTurn",
     "ConversationSession",
     "Coupon",
     "CouponRedemption",
     "Customer",
+    "DeliveryStatus",
     "HandoffToken",
     "IdempotencyRecord",
+    "InboxMessage",
     "LoyaltyEntry",
     "LoyaltyTier",
     "Offer",
     "Order",
     "OrderEvent",
     "OrderLine",
+    "OutboxMessage",
     "OtpCode",
     "PaymentAttempt",
     "Product",

@@ -16,6 +16,10 @@ from threadline.migrations import migrate
 from threadline.models import Base
 
 APP_TABLES = {
+    "channel_inbox",
+    "channel_outbox",
+    "channel_statuses",
+    "channel_links",
     "chat_turns",
     "session_handoffs",
     "customers",

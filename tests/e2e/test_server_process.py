@@ -37,7 +37,14 @@ class Server:
 
 
 @contextmanager
-def server(database_url: str, log_path: Path) -> Iterator[Server]:
+def server(
+    database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """A ``threadline serve`` on a free port with the demo data; its log goes to ``log_path``.
+
+    ``DATA_DIR`` is the log's folder (the dev OTP outbox lands there); ``extra_env`` adds or
+    overrides settings.
+    """
     port = free_port()
     env = {
         **os.environ,
@@ -46,6 +53,8 @@ def server(database_url: str, log_path: Path) -> Iterator[Server]:
         "LOAD_DEMO_DATA": "true",
         "DEMO_CUSTOMERS": "20",
         "LOG_FORMAT": "json",
+        "DATA_DIR": str(log_path.parent),
+        **(extra_env or {}),
     }
     with log_path.open("ab") as log:
         proc = subprocess.Popen(

@@ -1,0 +1,1 @@
+"""Messaging channels: the WhatsApp Cloud and Telegram webhooks and their durable queues."""
