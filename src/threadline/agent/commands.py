@@ -105,8 +105,9 @@ class Command(BaseModel):
 
     intent: Intent
     slots: Slots = Field(default_factory=Slots)
-    # Which layer produced it: "offline" or "llm" (reported in logs and metrics).
-    source: Literal["offline", "llm"] = "offline"
+    # Which layer produced it: "offline", "llm", or "button" (a channel's button that names its
+    # action); reported in logs and metrics.
+    source: Literal["offline", "llm", "button"] = "offline"
 
     def describe(self) -> str:
         slots = ", ".join(f"{k}={v}" for k, v in self.slots.filled().items())

@@ -110,12 +110,21 @@ class SalesAgent:
         ctx: SessionContext,
         ticket: Ticket,
         message: str,
+        command: Command | None = None,
     ) -> Reply:
-        """Answer one message; the caller commits (the turn's row is finished in this unit)."""
+        """Answer one message; the caller commits (the turn's row is finished in this unit).
+
+        ``command`` is given when the message needs no understanding: a channel's button that
+        names its action ("add this sku") rather than words.
+        """
         started = time.perf_counter()
         # Understanding first, holding no lock: a model call can take seconds, and on SQLite
         # the turn's transaction holds the one writer connection of the process.
-        early, llm_seconds = await self._understand_unlocked(message, index, ctx)
+        early: Command | None
+        if command is not None:
+            early, llm_seconds = command, 0.0
+        else:
+            early, llm_seconds = await self._understand_unlocked(message, index, ctx)
         row, customer = await self._lock(db, ctx)
         data = copy.deepcopy(row.data)
         tier = await loyalty.tier(db, customer.loyalty_tier if customer else None)

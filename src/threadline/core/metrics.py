@@ -36,3 +36,18 @@ CHAT_TURN_SECONDS = Histogram(
     "Server time of a chat turn, from arrival to reply (waiting for earlier turns included)",
     buckets=(0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+CHANNEL_INBOUND = Counter(
+    "threadline_channel_inbound_total",
+    "Messages delivered by a messaging platform, by outcome (accepted, duplicate)",
+    ["channel", "outcome"],
+)
+CHANNEL_ANSWERED = Counter(
+    "threadline_channel_answered_total",
+    "Inbound channel messages answered, by outcome (answered, gave_up)",
+    ["channel", "outcome"],
+)
+CHANNEL_SENDS = Counter(
+    "threadline_channel_sends_total",
+    "Calls to a messaging platform's send API, by result (sent, retry, failed)",
+    ["channel", "result"],
+)

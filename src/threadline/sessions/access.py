@@ -40,7 +40,14 @@ async def authenticate(
     db: AsyncSession, settings: Settings, cache: SessionCache, token: str
 ) -> SessionContext:
     """The session behind ``token``; records the activity that slides its expiry."""
-    ctx = cache.get(hash_token(token)) or await _load(db, cache, token)
+    return await authenticate_hash(db, settings, cache, hash_token(token))
+
+
+async def authenticate_hash(
+    db: AsyncSession, settings: Settings, cache: SessionCache, token_hash: str
+) -> SessionContext:
+    """:func:`authenticate` for a token the server keeps only as its hash (a channel's chat)."""
+    ctx = cache.get(token_hash) or await _load(db, cache, token_hash)
     _check_alive(ctx, settings)
     await _touch_if_due(db, ctx, settings)
     return dataclasses.replace(ctx)
@@ -59,7 +66,7 @@ async def authenticate_read(
     ctx = cache.get(hash_token(token))
     if ctx is None:
         async with session_scope(read_maker) as db:
-            ctx = await _load(db, cache, token)
+            ctx = await _load(db, cache, hash_token(token))
     _check_alive(ctx, settings)
     if _touch_due(ctx, settings):
         async with session_scope(maker) as db:
@@ -67,8 +74,7 @@ async def authenticate_read(
     return dataclasses.replace(ctx)
 
 
-async def _load(db: AsyncSession, cache: SessionCache, token: str) -> SessionContext:
-    key = hash_token(token)
+async def _load(db: AsyncSession, cache: SessionCache, key: str) -> SessionContext:
     snapshot = cache.snapshot()
     row = await repository.by_token_hash(db, key)
     if row is None:

@@ -1,0 +1,229 @@
+"""Webhook acknowledgement time under load, as measured by the platform's side of the call.
+
+What it measures, per store: one ``threadline serve`` process (one worker, its channel worker
+inside it, answering every message through the sales agent while the load runs) on a fresh
+store holding the demo data, with the WhatsApp and Telegram send APIs played by a local fake
+that answers at once:
+
+1. ``GET /healthz`` with ``--connections`` (50) concurrent connections: the baseline
+2. ``POST /channels/whatsapp/webhook``: signed deliveries (``X-Hub-Signature-256``), each a
+   new message id from one of 200 shoppers, with shopping phrases ("show me blue shirts",
+   "add the second one in M", …)
+3. ``POST /channels/telegram/webhook``: updates with the secret header, each a new update id
+
+``wrk`` sends pre-signed bodies (``lua/signed_bodies.lua``); every 2xx is an acknowledged,
+durably stored message.  After the load it waits for the worker to answer the backlog and
+reports how many replies the fake platform received and how long the backlog took.
+
+Target: webhook acknowledgement p99 <= 20 ms at 50 concurrent deliveries (also shown as a
+ratio to /healthz's p99).  Any non-2xx or socket error makes the run INVALID.
+
+Run:  .venv/bin/python benchmarks/channels.py [--store sqlite|postgresql|both]
+          [--duration 10] [--connections 50] [--check]
+Writes ``benchmarks/results/channels-<store>.json``.  Exit 0; 1 with ``--check`` on a miss;
+2 when it could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import hmac
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+from tests.channels.platform import Recorded, serve  # noqa: E402
+
+from sessions import (  # noqa: E402
+    fresh_store,
+    missing_tools,
+    run_stores,
+    run_wrk,
+    server,
+)
+
+APP_SECRET = "bench-app-secret"
+TG_SECRET = "bench-telegram-secret"
+PHRASES = [
+    "hi",
+    "show me blue shirts under 2000",
+    "cheaper ones",
+    "tell me about the second one",
+    "add it in M",
+    "what's in my cart?",
+    "kurta dikhao",
+    "any offers?",
+]
+TARGET_P99_MS = 20.0
+
+
+def platform_ok(call: Recorded) -> Any:
+    if "/bot" in call.path:
+        return {"ok": True, "result": {"message_id": len(call.path) + int(time.time())}}
+    return {"messaging_product": "whatsapp", "messages": [{"id": f"wamid.out{time.time_ns()}"}]}
+
+
+def whatsapp_bodies(path: Path, count: int) -> None:
+    """``count`` signed WhatsApp deliveries, one per line: signature TAB body."""
+    with path.open("w") as out:
+        for n in range(count):
+            wa_id = f"9177{n % 200:08d}"
+            body = {
+                "object": "whatsapp_business_account",
+                "entry": [
+                    {
+                        "id": "102290129340398",
+                        "changes": [
+                            {
+                                "field": "messages",
+                                "value": {
+                                    "messaging_product": "whatsapp",
+                                    "metadata": {
+                                        "display_phone_number": "15550783881",
+                                        "phone_number_id": "106540352242922",
+                                    },
+                                    "contacts": [{"profile": {"name": "Shopper"}, "wa_id": wa_id}],
+                                    "messages": [
+                                        {
+                                            "from": wa_id,
+                                            "id": f"wamid.bench{n:09d}",
+                                            "timestamp": str(1_700_000_000 + n),
+                                            "type": "text",
+                                            "text": {"body": PHRASES[n % len(PHRASES)]},
+                                        }
+                                    ],
+                                },
+                            }
+                        ],
+                    }
+                ],
+            }
+            raw = json.dumps(body, separators=(",", ":"))
+            digest = hmac.new(APP_SECRET.encode(), raw.encode(), hashlib.sha256).hexdigest()
+            out.write(f"sha256={digest}\t{raw}\n")
+
+
+def telegram_bodies(path: Path, count: int) -> None:
+    """``count`` Telegram updates (the secret is the same header on each)."""
+    with path.open("w") as out:
+        for n in range(count):
+            chat = 500_000 + n % 200
+            body = {
+                "update_id": 10_000 + n,
+                "message": {
+                    "message_id": n + 1,
+                    "from": {"id": chat, "is_bot": False, "first_name": "Shopper"},
+                    "chat": {"id": chat, "first_name": "Shopper", "type": "private"},
+                    "date": 1_700_000_000 + n,
+                    "text": PHRASES[n % len(PHRASES)],
+                },
+            }
+            out.write(f"{TG_SECRET}\t{json.dumps(body, separators=(',', ':'))}\n")
+
+
+def wait_for_backlog(fake: Any, quiet_seconds: float = 3.0, limit: float = 300.0) -> float:
+    """Seconds until the fake platform stops receiving replies (the worker has caught up)."""
+    started = time.monotonic()
+    seen, last_change = -1, time.monotonic()
+    while time.monotonic() - started < limit:
+        count = len(fake.calls)
+        if count != seen:
+            seen, last_change = count, time.monotonic()
+        elif time.monotonic() - last_change >= quiet_seconds:
+            return round(last_change - started, 1)
+        time.sleep(0.2)
+    return round(limit, 1)
+
+
+def bench_store(store: str, opts: argparse.Namespace) -> dict[str, Any]:
+    with (
+        tempfile.TemporaryDirectory(prefix="threadline-bench-") as tmp,
+        fresh_store(store, Path(tmp)) as url,
+        serve(platform_ok) as fake,
+    ):
+        workdir = Path(tmp)
+        env = {
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+            "WHATSAPP_VERIFY_TOKEN": "bench-verify",
+            "WHATSAPP_API_BASE": fake.base,
+            "WHATSAPP_ACCESS_TOKEN": "bench-access-token",
+            "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+            "TELEGRAM_API_BASE": fake.base,
+            "TELEGRAM_BOT_TOKEN": "123456:bench",
+            "TELEGRAM_WEBHOOK_SECRET": TG_SECRET,
+        }
+        # Enough distinct deliveries for the whole run at several thousand per second.
+        count = max(opts.duration * 4000, 20_000)
+        whatsapp_bodies(workdir / "whatsapp.txt", count)
+        telegram_bodies(workdir / "telegram.txt", count)
+        log_path = workdir / "server.log"
+        with server(url, workdir, log_path, extra_env=env) as base:
+            run_wrk(base + "/healthz", None, [], 1, opts.connections)  # warm-up
+            health = run_wrk(base + "/healthz", None, [], opts.duration, opts.connections)
+            results: dict[str, Any] = {"healthz": health}
+            for name, path, header in (
+                ("whatsapp", "/channels/whatsapp/webhook", "X-Hub-Signature-256"),
+                ("telegram", "/channels/telegram/webhook", "X-Telegram-Bot-Api-Secret-Token"),
+            ):
+                before = len(fake.calls)
+                run = run_wrk(
+                    base + path,
+                    "signed_bodies.lua",
+                    [str(workdir / f"{name}.txt"), header],
+                    opts.duration,
+                    opts.connections,
+                )
+                run["backlog_seconds"] = wait_for_backlog(fake)
+                run["replies_sent"] = len(fake.calls) - before
+                run["p99_vs_healthz"] = round(run["p99_ms"] / max(health["p99_ms"], 0.001), 2)
+                results[name] = run
+    valid = all(r["non_2xx"] == 0 and r["socket_errors"] == 0 for r in results.values())
+    passed = valid and all(results[n]["p99_ms"] <= TARGET_P99_MS for n in ("whatsapp", "telegram"))
+    return {
+        "store": store,
+        "connections": opts.connections,
+        "duration": opts.duration,
+        "results": results,
+        "valid": valid,
+        "passed": passed,
+    }
+
+
+def print_report(report: dict[str, Any]) -> None:
+    print(f"\n== webhooks, {report['store']}, {report['connections']} connections ==")
+    print(f"{'endpoint':<28}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'x healthz p99':>15}")
+    for name, r in report["results"].items():
+        ratio = r.get("p99_vs_healthz", 1.0)
+        print(f"{name:<28}{r['rps']:>9.0f}{r['p50_ms']:>9.2f}{r['p99_ms']:>9.2f}{ratio:>15.2f}")
+    for name in ("whatsapp", "telegram"):
+        r = report["results"][name]
+        print(
+            f"{name}: {r['requests']} deliveries acknowledged; {r['replies_sent']} replies sent, "
+            f"backlog answered {r['backlog_seconds']} s after the load"
+        )
+    verdict = "PASS" if report["passed"] else ("MISS" if report["valid"] else "INVALID")
+    print(f"target ack p99 <= {TARGET_P99_MS:.0f} ms: {verdict}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint")
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    opts = parser.parse_args()
+    if problem := missing_tools():
+        print(problem, file=sys.stderr)
+        return 2
+    return run_stores(opts, bench_store, print_report, "channels")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

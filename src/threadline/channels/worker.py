@@ -1,0 +1,381 @@
+"""The channel worker: answers the inbox and delivers the outbox, in order, per chat.
+
+One task per process.  It is woken when a webhook stores messages and otherwise polls (to pick
+up what other processes or a crashed one left behind, and retries coming due).
+
+- **Inbox.**  A chat's messages are answered one at a time in the order the customer sent them.
+  A message is claimed for a lease (a conditional update, so two processes never answer the
+  same one); its answer's outbox rows are written in the transaction that marks it done.  A
+  failure is retried with backoff; after ``CHANNEL_SEND_ATTEMPTS`` tries the shopper gets an
+  apology instead of silence.
+- **Outbox.**  A chat's replies go out in order: a reply waiting for a retry holds back the ones
+  after it.  5xx, 429 (its retry-after respected) and network errors are retried with
+  exponential backoff; any other 4xx is final (``failed``, logged), and the next reply goes.
+  A reply is marked sent after the platform took it, so a crash in between sends it twice
+  rather than never.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+import structlog
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from threadline.channels import conversation
+from threadline.channels.base import ChannelAdapter, Inbound, Outgoing, SendError
+from threadline.channels.models import DONE, FAILED, PENDING, SENT, InboxMessage, OutboxMessage
+from threadline.config import Settings
+from threadline.core import metrics
+from threadline.core.clock import clock
+from threadline.db import commit_now, session_scope
+
+log = structlog.get_logger()
+
+# How long a claim on a message lasts before another worker may take it over.
+LEASE = timedelta(seconds=120)
+# How often the worker looks for work it was not woken for.
+POLL_SECONDS = 1.0
+# Chats answered or delivered at once by one process.
+PARALLEL_CHATS = 8
+BATCH = 200
+APOLOGY = "Sorry — I couldn't answer that just now. Please send it again in a moment."
+
+ChatKey = tuple[str, str]
+
+
+def build_adapters(settings: Settings) -> dict[str, ChannelAdapter]:
+    """Every channel's adapter, by channel name."""
+    from threadline.channels.telegram.adapter import TelegramAdapter
+    from threadline.channels.whatsapp.adapter import WhatsAppAdapter
+
+    adapters: list[ChannelAdapter] = [TelegramAdapter(settings), WhatsAppAdapter(settings)]
+    return {a.channel.value: a for a in adapters}
+
+
+class ChannelWorker:
+    def __init__(self, state: Any, adapters: dict[str, ChannelAdapter]) -> None:
+        self.state = state
+        self.settings: Settings = state.settings
+        self.adapters = adapters
+        self._wake = asyncio.Event()
+        self._answering: dict[ChatKey, asyncio.Task[None]] = {}
+        self._sending: dict[ChatKey, asyncio.Task[None]] = {}
+        self._slots = asyncio.Semaphore(PARALLEL_CHATS)
+
+    @property
+    def _write(self) -> async_sessionmaker[AsyncSession]:
+        maker: async_sessionmaker[AsyncSession] = self.state.sessionmaker
+        return maker
+
+    @property
+    def _read(self) -> async_sessionmaker[AsyncSession]:
+        maker: async_sessionmaker[AsyncSession] = self.state.read_sessionmaker
+        return maker
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        client: httpx.AsyncClient = self.state.http
+        return client
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        """The background loop (cancelled when the app stops)."""
+        try:
+            while True:
+                self._wake.clear()
+                try:
+                    await self.run_once()
+                except Exception:
+                    log.exception("channel.worker.error")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+        finally:
+            tasks = [*self._answering.values(), *self._sending.values()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def run_once(self) -> None:
+        """Start a task for every chat with messages to answer or replies due."""
+        async with session_scope(self._read) as db:
+            inbox = await db.execute(
+                select(InboxMessage.channel, InboxMessage.address)
+                .where(InboxMessage.status == PENDING)
+                .order_by(InboxMessage.id)
+                .limit(BATCH)
+            )
+            answer_chats = list(dict.fromkeys((c, a) for c, a in inbox.tuples()))
+            outbox = await db.execute(
+                select(OutboxMessage.channel, OutboxMessage.address)
+                .where(OutboxMessage.status == PENDING)
+                .order_by(OutboxMessage.id)
+                .limit(BATCH)
+            )
+            send_chats = list(dict.fromkeys((c, a) for c, a in outbox.tuples()))
+        for key in answer_chats:
+            self._start(self._answering, key, self._answer_chat)
+        for key in send_chats:
+            self._start(self._sending, key, self._send_chat)
+
+    def _start(
+        self,
+        tasks: dict[ChatKey, asyncio.Task[None]],
+        key: ChatKey,
+        job: Callable[[ChatKey], Awaitable[None]],
+    ) -> None:
+        if key in tasks:
+            return
+
+        async def guarded() -> None:
+            try:
+                async with self._slots:
+                    await job(key)
+            except Exception:
+                log.exception("channel.chat.error", channel=key[0])
+            finally:
+                tasks.pop(key, None)
+
+        tasks[key] = asyncio.create_task(guarded())
+
+    async def drain(self, timeout: float = 30.0) -> None:
+        """Until nothing is pending or running, or ``timeout`` seconds passed (tests)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            await self.run_once()
+            running = [*self._answering.values(), *self._sending.values()]
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+                continue
+            if not await self._anything_due():
+                return
+            await asyncio.sleep(0.05)
+
+    async def _anything_due(self) -> bool:
+        """Anything not yet answered or sent, including replies waiting for a retry."""
+        async with session_scope(self._read) as db:
+            inbox = await db.scalar(
+                select(InboxMessage.id).where(InboxMessage.status == PENDING).limit(1)
+            )
+            outbox = await db.scalar(
+                select(OutboxMessage.id).where(OutboxMessage.status == PENDING).limit(1)
+            )
+        return inbox is not None or outbox is not None
+
+    # --- the inbox ----------------------------------------------------------------------------
+
+    async def _answer_chat(self, key: ChatKey) -> None:
+        while (row := await self._claim_next_inbound(key)) is not None:
+            await self._answer(row)
+
+    async def _claim_next_inbound(self, key: ChatKey) -> InboxMessage | None:
+        """The chat's oldest unanswered message, claimed; None if there is none or it is
+        somebody else's (a later message must not overtake it) or not due yet."""
+        now = clock.now()
+        async with session_scope(self._write) as db:
+            row = await db.scalar(
+                select(InboxMessage)
+                .where(
+                    InboxMessage.channel == key[0],
+                    InboxMessage.address == key[1],
+                    InboxMessage.status == PENDING,
+                )
+                .order_by(InboxMessage.platform_time, InboxMessage.id)
+                .limit(1)
+            )
+            if row is None or (row.claimed_until is not None and row.claimed_until > now):
+                return None
+            claimed = await db.execute(
+                update(InboxMessage)
+                .where(
+                    InboxMessage.id == row.id,
+                    InboxMessage.status == PENDING,
+                    InboxMessage.attempts == row.attempts,
+                )
+                .values(claimed_until=now + LEASE, attempts=row.attempts + 1)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            await db.refresh(row)
+            db.expunge(row)
+            return row
+
+    async def _answer(self, row: InboxMessage) -> None:
+        inbound = Inbound.from_dict(row.payload)
+        adapter = self.adapters[row.channel]
+        services = conversation.Services(self.state)
+        async with self._write() as db:
+            try:
+                reply = await conversation.answer(services, db, inbound)
+                await self._finish_inbound(db, row, inbound, adapter, reply, DONE)
+                await commit_now(db)
+            except Exception as exc:
+                await conversation.abandon_turn(services, db)
+                await self._inbound_failed(db, row, inbound, adapter, exc)
+                return
+        metrics.CHANNEL_ANSWERED.labels(channel=row.channel, outcome="answered").inc()
+        self._start(self._sending, (row.channel, row.address), self._send_chat)
+
+    async def _finish_inbound(
+        self,
+        db: AsyncSession,
+        row: InboxMessage,
+        inbound: Inbound,
+        adapter: ChannelAdapter,
+        reply: Outgoing,
+        status: str,
+        error: str | None = None,
+    ) -> None:
+        now = clock.now()
+        requests = adapter.render(inbound, reply)
+        for request in requests:
+            db.add(
+                OutboxMessage(
+                    channel=row.channel,
+                    address=row.address,
+                    inbox_id=row.id,
+                    request=request,
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=now,
+                    created_at=now,
+                )
+            )
+        await db.execute(
+            update(InboxMessage)
+            .where(InboxMessage.id == row.id)
+            .values(status=status, processed_at=now, claimed_until=None, last_error=error)
+        )
+
+    async def _inbound_failed(
+        self,
+        db: AsyncSession,
+        row: InboxMessage,
+        inbound: Inbound,
+        adapter: ChannelAdapter,
+        exc: Exception,
+    ) -> None:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        log.error(
+            "channel.answer.failed",
+            channel=row.channel,
+            message=row.external_id,
+            attempt=row.attempts,
+            error=error,
+            exc_info=exc,
+        )
+        if row.attempts >= self.settings.channel_send_attempts:
+            await self._finish_inbound(db, row, inbound, adapter, Outgoing(APOLOGY), FAILED, error)
+            metrics.CHANNEL_ANSWERED.labels(channel=row.channel, outcome="gave_up").inc()
+        else:
+            # Released for a retry once the backoff has passed (the lease is the delay).
+            retry_at = clock.now() + self._backoff(row.attempts, None)
+            await db.execute(
+                update(InboxMessage)
+                .where(InboxMessage.id == row.id)
+                .values(claimed_until=retry_at, last_error=error)
+            )
+        await commit_now(db)
+
+    # --- the outbox ---------------------------------------------------------------------------
+
+    async def _send_chat(self, key: ChatKey) -> None:
+        while (row := await self._claim_next_outbound(key)) is not None:
+            if not await self._send(row):
+                return  # waiting for a retry: the chat's later replies wait too
+
+    async def _claim_next_outbound(self, key: ChatKey) -> OutboxMessage | None:
+        now = clock.now()
+        async with session_scope(self._write) as db:
+            row = await db.scalar(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == key[0],
+                    OutboxMessage.address == key[1],
+                    OutboxMessage.status == PENDING,
+                )
+                .order_by(OutboxMessage.id)
+                .limit(1)
+            )
+            if row is None or row.next_attempt_at > now:
+                return None
+            if row.claimed_until is not None and row.claimed_until > now:
+                return None
+            claimed = await db.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id,
+                    OutboxMessage.status == PENDING,
+                    OutboxMessage.attempts == row.attempts,
+                )
+                .values(claimed_until=now + LEASE, attempts=row.attempts + 1)
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            await db.refresh(row)
+            db.expunge(row)
+            return row
+
+    async def _send(self, row: OutboxMessage) -> bool:
+        """Deliver one reply; False when it is to be tried again later."""
+        adapter = self.adapters[row.channel]
+        values: dict[str, Any]
+        done = True
+        if not adapter.configured():
+            error = SendError(f"{row.channel} is not configured for sending", retryable=True)
+            values, done = self._retry_values(row, error)
+        else:
+            try:
+                message_id = await adapter.deliver(self._http, row.request)
+            except SendError as error:
+                values, done = self._retry_values(row, error)
+            else:
+                values = {
+                    "status": SENT,
+                    "sent_at": clock.now(),
+                    "platform_message_id": message_id,
+                    "claimed_until": None,
+                    "last_error": None,
+                }
+                metrics.CHANNEL_SENDS.labels(channel=row.channel, result="sent").inc()
+        async with session_scope(self._write) as db:
+            await db.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(values))
+        return done
+
+    def _retry_values(self, row: OutboxMessage, error: SendError) -> tuple[dict[str, Any], bool]:
+        message = str(error)[:500]
+        if not error.retryable or row.attempts >= self.settings.channel_send_attempts:
+            metrics.CHANNEL_SENDS.labels(channel=row.channel, result="failed").inc()
+            log.error(
+                "channel.send.failed",
+                channel=row.channel,
+                outbox_id=row.id,
+                attempts=row.attempts,
+                retryable=error.retryable,
+                error=message,
+            )
+            return {"status": FAILED, "claimed_until": None, "last_error": message}, True
+        delay = self._backoff(row.attempts, error.retry_after)
+        metrics.CHANNEL_SENDS.labels(channel=row.channel, result="retry").inc()
+        log.warning(
+            "channel.send.retry",
+            channel=row.channel,
+            outbox_id=row.id,
+            attempts=row.attempts,
+            in_seconds=round(delay.total_seconds(), 2),
+            error=message,
+        )
+        retry_at: datetime = clock.now() + delay
+        return {"next_attempt_at": retry_at, "claimed_until": None, "last_error": message}, False
+
+    def _backoff(self, attempts: int, retry_after: float | None) -> timedelta:
+        base = self.settings.channel_retry_base_seconds * 2 ** max(attempts - 1, 0)
+        return timedelta(seconds=min(max(base, retry_after or 0.0), 300.0))
