@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: the signed webhook, typed payloads and replies through /messages."""
