@@ -157,8 +157,44 @@ def test_a_parsed_message_survives_the_inbox_round_trip() -> None:
         {"update_id": 5, "message": {"text": "no chat, no date"}},
         {"update_id": 5, "message": {"message_id": 1, "date": "yesterday", "chat": {}}},
         {"update_id": 5, "callback_query": {"id": "1"}},
+        {"update_id": 2**60},
     ],
 )
 def test_what_is_not_an_update_is_refused(raw: dict[str, Any]) -> None:
     with pytest.raises(NotAnUpdate):
         parse_update(copy.deepcopy(raw))
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    children = (
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
+        else ()
+    )
+    for key, value in children:
+        found += _paths(value, (*prefix, key))
+    return found
+
+
+@pytest.mark.parametrize("name", ["start", "contact_own", "callback_add", "sticker"])
+def test_a_field_of_the_wrong_type_is_refused_or_ignored_never_a_crash(name: str) -> None:
+    recorded = payload(name)
+    for path in _paths(recorded):
+        for wrong in (None, "x", 7, True, [1], {"a": 1}, 1e300, 10**30):
+            raw = copy.deepcopy(recorded)
+            node = raw
+            for key in path[:-1]:
+                node = node[key]
+            node[path[-1]] = wrong
+            try:
+                items = parse_update(raw)
+            except NotAnUpdate:
+                continue
+            for item in items:
+                assert isinstance(item.address, str)
+                assert item.address.lstrip("-").isdigit()
+                assert isinstance(item.text, str)
+                assert isinstance(item.data, str)

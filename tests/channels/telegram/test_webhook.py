@@ -79,7 +79,9 @@ async def test_the_secret_is_checked_before_the_body_is_read(service: App) -> No
     assert response.status_code == 401
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"", b"\xff\xfe", b"[1, 2"])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"", b"\xff\xfe", b"[1, 2", b"[" * 100_000 + b"]" * 100_000]
+)
 async def test_malformed_json_is_a_400_with_the_error_body(service: App, body: bytes) -> None:
     app, client = service
     response = await client.post(

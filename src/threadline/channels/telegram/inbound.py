@@ -55,6 +55,7 @@ _CONTENT = (
     "paid_media",
     "passport_data",
 )
+_MAX_ID = 2**53
 _NAMES = {"video_note": "video message", "voice": "voice message", "paid_media": "paid media"}
 
 
@@ -64,21 +65,22 @@ def parse_update(raw: dict[str, Any]) -> list[Inbound]:
     Raises :class:`NotAnUpdate` when ``raw`` cannot be an Update.
     """
     update_id = raw.get("update_id") if isinstance(raw, dict) else None
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or abs(update_id) >= _MAX_ID:
         raise NotAnUpdate("A Telegram Update has an integer update_id.")
     try:
         update = Update.de_json(raw, None)
-    # de_json builds the objects with their constructors: a missing required field is a
-    # TypeError, a field of the wrong type whatever its parser raises.
-    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+        if update.callback_query is not None:
+            item = _button(str(update.update_id), update.callback_query)
+        elif update.message is not None:
+            item = _message(str(update.update_id), update.message)
+        else:
+            item = None
+    except NotAnUpdate:
+        raise
+    # python-telegram-bot builds its objects without checking types: a missing required field
+    # is a TypeError, a field of the wrong type fails wherever it is first used.
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError) as exc:
         raise NotAnUpdate(f"This is not a Telegram Update: {type(exc).__name__}.") from None
-    external_id = str(update.update_id)
-    if update.callback_query is not None:
-        item = _button(external_id, update.callback_query)
-    elif update.message is not None:
-        item = _message(external_id, update.message)
-    else:
-        item = None
     return [item] if item is not None else []
 
 
@@ -90,6 +92,10 @@ def _button(external_id: str, query: CallbackQuery) -> Inbound | None:
         return None
     if message.chat.type != Chat.PRIVATE:
         return None
+    _check(message.chat.id, int)
+    _check(query.from_user.id, int)
+    _check(query.id, str)
+    _check(query.data, str)
     return Inbound(
         channel=Channel.telegram,
         external_id=external_id,
@@ -110,6 +116,9 @@ def _message(external_id: str, message: Message) -> Inbound | None:
     sender = message.from_user
     if sender is None or sender.is_bot or message.chat.type != Chat.PRIVATE:
         return None
+    _check(message.chat.id, int)
+    _check(sender.id, int)
+    _check(sender.first_name, str)
     common: dict[str, Any] = {
         "channel": Channel.telegram,
         "external_id": external_id,
@@ -119,10 +128,12 @@ def _message(external_id: str, message: Message) -> Inbound | None:
         "platform_time": message.date,
     }
     if message.text is not None:
+        _check(message.text, str)
         kind, text = _text(message)
         return Inbound(kind=kind, text=text, **common)
     contact = message.contact
     if contact is not None:
+        _check(contact.phone_number, str)
         if contact.user_id is None or contact.user_id != sender.id:
             return Inbound(kind="foreign_contact", **common)
         return Inbound(kind="contact", phone=_phone(contact.phone_number), **common)
@@ -132,13 +143,27 @@ def _message(external_id: str, message: Message) -> Inbound | None:
     return Inbound(kind="unsupported", what=_NAMES.get(what, what), **common)
 
 
+def _check(value: object, kind: type) -> None:
+    """The ids and texts the worker relies on have the Bot API's types (bool is no int).
+
+    Telegram's ids have at most 52 significant bits; a larger one would not fit the store.
+    """
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise NotAnUpdate(f"This is not a Telegram Update: a {kind.__name__} field is not one.")
+    if isinstance(value, int) and abs(value) >= _MAX_ID:
+        raise NotAnUpdate("This is not a Telegram Update: an id is out of range.")
+
+
 def _text(message: Message) -> tuple[InboundKind, str]:
     text = message.text or ""
     command = next(
         (
             e
             for e in message.entities
-            if e.type == MessageEntity.BOT_COMMAND and e.offset == 0 and e.length > 1
+            if e.type == MessageEntity.BOT_COMMAND
+            and e.offset == 0
+            and isinstance(e.length, int)
+            and 1 < e.length <= len(text)
         ),
         None,
     )

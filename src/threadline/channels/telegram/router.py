@@ -94,7 +94,8 @@ async def telegram_webhook(request: Request) -> WebhookAck:
     """
     try:
         raw = await request.json()
-    except ValueError:  # not JSON, or not UTF-8
+    # Not JSON, not UTF-8, or nested deeper than the parser goes (a RecursionError).
+    except (ValueError, RecursionError):
         raise MalformedJson() from None
     if not isinstance(raw, dict):
         raise InvalidUpdate()
