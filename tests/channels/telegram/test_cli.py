@@ -12,6 +12,7 @@ from tests.channels.platform import FakePlatform, serve
 from tests.channels.telegram.helpers import SECRET, TOKEN, bot_api, method_of
 from tests.conftest import make_settings
 from threadline.channels.telegram.cli import telegram_app
+from threadline.cli import app as threadline_cli
 from threadline.config import Settings
 
 runner = CliRunner()
@@ -123,3 +124,13 @@ def test_webhook_info_shows_the_url_and_last_error(fake: FakePlatform) -> None:
     assert "shop.example.com" in output
     assert "502 Bad Gateway" in output
     assert "message, callback_query" in output
+
+
+def test_the_commands_are_threadline_telegram(fake: FakePlatform) -> None:
+    result = runner.invoke(
+        threadline_cli,
+        ["telegram", "set-webhook", "https://shop.example.com"],
+        obj=configured(fake),
+    )
+    assert result.exit_code == 0, result.output
+    assert [method_of(c) for c in fake.calls] == ["setWebhook"]
