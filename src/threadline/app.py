@@ -25,6 +25,10 @@ from threadline.cart.router import router as cart_router
 from threadline.catalog import demo as catalog_demo
 from threadline.catalog.dependencies import build_index_on_startup, refresh_index_periodically
 from threadline.catalog.router import router as catalog_router
+from threadline.channels import inbox as channel_inbox
+from threadline.channels.telegram.router import router as telegram_router
+from threadline.channels.whatsapp.router import router as whatsapp_router
+from threadline.channels.worker import ChannelWorker, build_adapters
 from threadline.config import Settings, get_settings
 from threadline.core import handlers, metrics
 from threadline.core.logging import configure_logging
@@ -84,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.load_demo_data:
             await _load_demo_data(maker, settings)
         await build_index_on_startup(app)
+        app.state.channel_worker = worker = ChannelWorker(app.state, build_adapters(settings))
         background = [
+            asyncio.create_task(worker.run()),
             asyncio.create_task(refresh_index_periodically(app)),
             asyncio.create_task(_purge_periodically(app, settings)),
             asyncio.create_task(_release_reservations_periodically(app, settings)),
@@ -119,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(cart_router)
     app.include_router(orders_router)
     app.include_router(agent_router)
+    app.include_router(whatsapp_router)
+    app.include_router(telegram_router)
     app.include_router(pages_router)
     app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
     # Added last = outermost: the request id and metrics also cover 413 refusals.
@@ -148,7 +156,8 @@ def otp_sender(settings: Settings, http: httpx.AsyncClient) -> MessageSender:
 
 
 async def _purge_periodically(app: FastAPI, settings: Settings) -> None:
-    """Remove expired sessions now and then; idempotent, so several processes may all run it."""
+    """Remove expired sessions and old channel messages now and then; idempotent, so several
+    processes may all run it."""
     if settings.session_purge_interval_seconds <= 0:
         return
     while True:
@@ -156,6 +165,7 @@ async def _purge_periodically(app: FastAPI, settings: Settings) -> None:
         try:
             async with session_scope(app.state.sessionmaker) as db:
                 removed = await sessions.purge_expired(db, settings)
+                await channel_inbox.purge_processed(db, settings)
             metrics.SESSIONS_PURGED.inc(removed)
         except Exception:  # a failed sweep must not kill the server; the next one retries
             log.exception("session.purge.failed")

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from threadline.catalog import demo as catalog_demo
 from threadline.catalog import importer as product_importer
 from threadline.catalog.layouts import NATIVE as NATIVE_PRODUCT_COLUMNS
+from threadline.channels.telegram.cli import telegram_app
 from threadline.config import Settings, get_settings
 from threadline.core.csvimport import LayoutError, count_rows, parse_mapping
 from threadline.core.errors import AppError
@@ -47,6 +48,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(customers_app, name="customers")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(orders_app, name="orders")
+app.add_typer(telegram_app, name="telegram")
 console = Console()
 T = TypeVar("T")
 

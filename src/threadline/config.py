@@ -82,6 +82,8 @@ class Settings(BaseSettings):
     # errors are retried with exponential backoff from this base; a 4xx is not retried).
     channel_send_attempts: int = Field(6, ge=1, le=20)
     channel_retry_base_seconds: float = Field(1.0, gt=0)
+    # Answered messages, sent replies and delivery reports are kept this long, then purged.
+    channel_retention_days: int = Field(30, ge=1)
 
     # The sales agent.  It understands shoppers offline; with LLM_BASE_URL set it asks any
     # OpenAI-compatible chat-completions endpoint first and falls back to the offline path on

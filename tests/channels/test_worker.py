@@ -24,8 +24,9 @@ from tests.factories import auth, new_phone
 from threadline.channels import conversation, inbox
 from threadline.channels.base import Inbound, Outgoing, SendError
 from threadline.channels.models import ChannelLink, InboxMessage, OutboxMessage
-from threadline.channels.worker import ChannelWorker
+from threadline.channels.worker import APOLOGY, ChannelWorker
 from threadline.config import Settings
+from threadline.core.clock import clock
 from threadline.core.types import Channel
 from threadline.sessions.models import SessionToken
 
@@ -233,7 +234,7 @@ async def test_an_answer_that_keeps_failing_ends_in_an_apology(
     monkeypatch.setattr(conversation, "answer", broken)
     await inbox.accept(app.state, [whatsapp(new_phone(), "hi")])
     await worker.drain()
-    assert [m["text"] for m in sent["whatsapp"].sent] == [conversation.APOLOGY]
+    assert [m["text"] for m in sent["whatsapp"].sent] == [APOLOGY]
     async with app.state.sessionmaker() as db:
         row = await db.scalar(select(InboxMessage))
     assert row is not None
@@ -309,3 +310,29 @@ async def test_logging_out_everywhere_ends_the_chats_device_and_the_next_message
         .where(SessionToken.channel == "whatsapp", SessionToken.revoked_at.is_(None))
     )
     assert await count(app, live) == 1
+
+
+async def test_old_answered_messages_are_purged_and_unsent_replies_kept(shop: Shop) -> None:
+    app, _, worker, _ = shop
+    await inbox.accept(app.state, [whatsapp(new_phone(), "hi")])
+    await worker.drain()
+    async with app.state.sessionmaker() as db:
+        db.add(
+            OutboxMessage(
+                channel="whatsapp",
+                address="919999999999",
+                request={"method": "send", "body": {}},
+                status="pending",
+                attempts=5,
+                next_attempt_at=datetime.now(UTC) + timedelta(days=400),
+                created_at=datetime.now(UTC),
+            )
+        )
+        await db.commit()
+    clock.advance(timedelta(days=31))
+    async with app.state.sessionmaker() as db:
+        assert await inbox.purge_processed(db, app.state.settings) >= 2
+        await db.commit()
+    assert await count(app, select(func.count()).select_from(InboxMessage)) == 0
+    outbox = await count(app, select(func.count()).select_from(OutboxMessage))
+    assert outbox == 1, "a reply not yet sent is never purged"

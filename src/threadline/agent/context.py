@@ -37,9 +37,14 @@ def welcome_back(
 ) -> dict[str, Any] | None:
     """The forgotten cart, when the shopper returns on another channel or after a while."""
     items = [x for x in data.get("cart") or [] if isinstance(x, dict)]
-    last_channel = state.get("last_channel")
-    if not items or last_channel is None:
+    if not items:
         return None
+    last_channel = state.get("last_channel")
+    if last_channel is None:
+        # No chat yet: the cart was filled through the pages or the API.  Worth a word when
+        # this is not the channel the session began on (kiosk cart, first words on WhatsApp).
+        channels = data.get("channels") or [channel]
+        return cart_service.view(data) if channels[0] != channel else None
     try:
         last_at = datetime.fromisoformat(str(state.get("last_turn_at")))
     except ValueError:

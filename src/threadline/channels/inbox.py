@@ -9,12 +9,24 @@ worker's job (:mod:`threadline.channels.worker`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 import structlog
+from sqlalchemy import delete, exists
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.channels.base import Inbound, StatusReport
-from threadline.channels.models import PENDING, DeliveryStatus, InboxMessage
+from threadline.channels.models import (
+    DONE,
+    FAILED,
+    PENDING,
+    SENT,
+    DeliveryStatus,
+    InboxMessage,
+    OutboxMessage,
+)
+from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.db import insert_ignoring_conflicts, session_scope
@@ -93,3 +105,32 @@ async def accept(
         if worker is not None:
             worker.wake()
     return len(new_ids)
+
+
+async def purge_processed(db: AsyncSession, settings: Settings) -> int:
+    """Forget answered messages, sent replies and status reports older than the retention.
+
+    Unanswered messages and unsent replies are kept whatever their age.  A platform redelivers
+    within hours, so dedupe needs far less than the retention (``CHANNEL_RETENTION_DAYS``).
+    """
+    cutoff = clock.now() - timedelta(days=settings.channel_retention_days)
+    finished = (DONE, FAILED, SENT)
+    removed = 0
+    for stmt in (
+        delete(OutboxMessage).where(
+            OutboxMessage.status.in_(finished), OutboxMessage.created_at < cutoff
+        ),
+        delete(InboxMessage).where(
+            InboxMessage.status.in_(finished),
+            InboxMessage.received_at < cutoff,
+            ~exists().where(
+                OutboxMessage.inbox_id == InboxMessage.id, OutboxMessage.status == PENDING
+            ),
+        ),
+        delete(DeliveryStatus).where(DeliveryStatus.received_at < cutoff),
+    ):
+        result = await db.execute(stmt)
+        removed += int(result.rowcount or 0)  # type: ignore[attr-defined]
+    if removed:
+        log.info("channel.purged", rows=removed)
+    return removed

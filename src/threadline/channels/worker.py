@@ -113,14 +113,14 @@ class ChannelWorker:
                 .order_by(InboxMessage.id)
                 .limit(BATCH)
             )
-            answer_chats = list(dict.fromkeys((c, a) for c, a in inbox.tuples()))
+            answer_chats = list(dict.fromkeys((c, a) for c, a in inbox.all()))
             outbox = await db.execute(
                 select(OutboxMessage.channel, OutboxMessage.address)
                 .where(OutboxMessage.status == PENDING)
                 .order_by(OutboxMessage.id)
                 .limit(BATCH)
             )
-            send_chats = list(dict.fromkeys((c, a) for c, a in outbox.tuples()))
+            send_chats = list(dict.fromkeys((c, a) for c, a in outbox.all()))
         for key in answer_chats:
             self._start(self._answering, key, self._answer_chat)
         for key in send_chats:
