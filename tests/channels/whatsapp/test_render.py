@@ -101,16 +101,20 @@ def test_four_to_ten_suggestions_are_a_list() -> None:
     assert section["rows"] == [{"id": f"say:{s}", "title": s} for s in suggestions]
 
 
-def test_a_list_row_title_is_at_most_twenty_four_characters() -> None:
-    many = ["One", "Two", "Three", "Four"]
-    [body] = render(Outgoing("Pick", suggestions=[*many[:3], "z" * 24]))
-    assert body["interactive"]["type"] == "list"
-    [body] = render(Outgoing("Pick", suggestions=[*many[:3], "z" * 25]))
-    assert body["type"] == "text"
+def test_a_suggestion_too_long_for_a_row_title_is_shown_whole_as_its_description() -> None:
+    long = "Tell me about the first one"  # 27 characters
+    [body] = render(Outgoing("Pick", suggestions=["Show more", "Cheaper ones", "z" * 24, long]))
+    rows = body["interactive"]["action"]["sections"][0]["rows"]
+    assert rows[2] == {"id": "say:" + "z" * 24, "title": "z" * 24}
+    assert rows[3]["id"] == f"say:{long}"
+    assert rows[3]["description"] == long
+    assert len(rows[3]["title"]) == 24
+    assert rows[3]["title"].endswith("…")
+    assert all(len(r["title"]) <= 24 for r in rows)
 
 
 def test_suggestions_that_fit_no_buttons_fall_back_to_text_lines() -> None:
-    long = "Show me something for a beach wedding in Goa"
+    long = "Show me something I could wear to a beach wedding in Goa during the monsoon"
     [body] = render(Outgoing("Sure.", suggestions=["Jeans", long]))
     assert body["type"] == "text"
     assert body["text"]["body"] == f"Sure.\n\nYou can also say:\n• Jeans\n• {long}"

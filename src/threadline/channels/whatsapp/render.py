@@ -5,8 +5,9 @@ In chat order:
 1. the reply text, with the suggestions as
    - **reply buttons** (an ``interactive`` ``button`` message) when there are one to three,
      each title at most 20 characters;
-   - else an **interactive list** (behind an "Options" button) when there are at most ten,
-     each title at most 24 characters;
+   - else an **interactive list** (behind an "Options" button) when there are at most ten:
+     a row's title holds 24 characters, so a longer suggestion (up to 72) has its title cut
+     and is shown whole as the row's description;
    - else **plain text**: the reply followed by the suggestions as lines, which the shopper
      can type back.
    An interactive message's body holds 1024 characters: a longer reply goes as text first and
@@ -37,6 +38,7 @@ BUTTON_ID_LIMIT = 256
 MAX_ROWS = 10
 ROW_TITLE_LIMIT = 24
 ROW_ID_LIMIT = 200
+ROW_DESCRIPTION_LIMIT = 72
 LIST_BUTTON = "Options"  # the label that opens a list (at most 20 characters)
 LIST_SECTION = "Suggestions"  # a section title (at most 24 characters)
 ADD_TO_CART = "Add to cart"
@@ -78,14 +80,22 @@ def _choices(choices: list[str]) -> dict[str, Any] | None:
         buttons = [{"type": "reply", "reply": {"id": SAY_PREFIX + c, "title": c}} for c in choices]
         return {"type": "button", "action": {"buttons": buttons}}
     if len(choices) <= MAX_ROWS and all(
-        len(c) <= ROW_TITLE_LIMIT and len(SAY_PREFIX + c) <= ROW_ID_LIMIT for c in choices
+        len(c) <= ROW_DESCRIPTION_LIMIT and len(SAY_PREFIX + c) <= ROW_ID_LIMIT for c in choices
     ):
-        rows = [{"id": SAY_PREFIX + c, "title": c} for c in choices]
+        rows = [_row(c) for c in choices]
         return {
             "type": "list",
             "action": {"button": LIST_BUTTON, "sections": [{"title": LIST_SECTION, "rows": rows}]},
         }
     return None
+
+
+def _row(choice: str) -> dict[str, str]:
+    """A list row; a suggestion too long for a row's title is shown whole as its description."""
+    row = {"id": SAY_PREFIX + choice, "title": clip(choice, ROW_TITLE_LIMIT)}
+    if len(choice) > ROW_TITLE_LIMIT:
+        row["description"] = choice
+    return row
 
 
 def product_card(to: str, product: dict[str, Any]) -> Request:
