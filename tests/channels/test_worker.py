@@ -7,6 +7,7 @@ can say exactly what a shopper would get and when.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -336,3 +337,18 @@ async def test_old_answered_messages_are_purged_and_unsent_replies_kept(shop: Sh
     assert await count(app, select(func.count()).select_from(InboxMessage)) == 0
     outbox = await count(app, select(func.count()).select_from(OutboxMessage))
     assert outbox == 1, "a reply not yet sent is never purged"
+
+
+async def test_concurrent_deliveries_are_stored_and_counted_once_each(shop: Shop) -> None:
+    app, _, worker, sent = shop
+    same = whatsapp(new_phone(), "hi")
+    others = [whatsapp(new_phone(), "hi") for _ in range(20)]
+    results = await asyncio.gather(
+        *(inbox.accept(app.state, [same]) for _ in range(5)),
+        *(inbox.accept(app.state, [m]) for m in others),
+    )
+    assert sorted(results[:5]) == [0, 0, 0, 0, 1]
+    assert results[5:] == [1] * 20
+    assert await count(app, select(func.count()).select_from(InboxMessage)) == 21
+    await worker.drain()
+    assert len(sent["whatsapp"].sent) == 21

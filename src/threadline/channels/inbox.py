@@ -2,19 +2,22 @@
 
 This is all a webhook does before it answers 200, so it is one short transaction: the messages
 and status reports are inserted with ``ON CONFLICT DO NOTHING`` on their platform ids (a
-redelivery, even a concurrent one, inserts nothing) and committed.  Answering them is the
+redelivery, even a concurrent one, inserts nothing) and committed, together with those of the
+other webhook calls waiting at the same moment.  Answering them is the
 worker's job (:mod:`threadline.channels.worker`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 from sqlalchemy import delete, exists
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline.channels.base import Inbound, StatusReport
 from threadline.channels.models import (
@@ -37,58 +40,32 @@ log = structlog.get_logger()
 async def accept(
     state: Any, inbound: Sequence[Inbound], statuses: Sequence[StatusReport] = ()
 ) -> int:
-    """Store a delivery's messages and statuses; the number of messages not seen before."""
+    """Store a delivery's messages and statuses; the number of messages not seen before.
+
+    Returns once they are committed.  Deliveries arriving together are committed together
+    (:class:`GroupCommit`): one transaction for all the webhook calls waiting at that moment.
+    """
     if not inbound and not statuses:
         return 0
-    now = clock.now()
-    new_ids: list[int] = []
-    async with session_scope(state.sessionmaker) as db:
-        if inbound:
-            rows = [
-                {
-                    "channel": item.channel.value,
-                    "external_id": item.external_id,
-                    "address": item.address,
-                    "payload": item.to_dict(),
-                    "status": PENDING,
-                    "attempts": 0,
-                    "platform_time": item.platform_time,
-                    "received_at": now,
-                }
-                for item in inbound
-            ]
-            stmt = (
-                insert_ignoring_conflicts(db, InboxMessage.__table__, ["channel", "external_id"])
-                .values(rows)
-                .returning(InboxMessage.__table__.c.id)
-            )
-            new_ids = list((await db.execute(stmt)).scalars())
-        if statuses:
-            await db.execute(
-                insert_ignoring_conflicts(
-                    db,
-                    DeliveryStatus.__table__,
-                    ["channel", "platform_message_id", "status"],
-                ).values(
-                    [
-                        {
-                            "channel": s.channel.value,
-                            "platform_message_id": s.platform_message_id,
-                            "status": s.status,
-                            "recipient": s.recipient,
-                            "occurred_at": s.occurred_at,
-                            "error": s.error,
-                            "received_at": now,
-                        }
-                        for s in statuses
-                    ]
-                )
-            )
-    duplicates = len(inbound) - len(new_ids)
+    writer: GroupCommit | None = getattr(state, "inbox_writer", None)
+    if writer is None:
+        writer = state.inbox_writer = GroupCommit(state.sessionmaker)
+    worker = getattr(state, "channel_worker", None)
+    if worker is not None:
+        worker.ack_arrived()
+    new = await writer.write(inbound, statuses)
+    _count(inbound, statuses, new)
+    if new and worker is not None:
+        worker.wake()
+    return new
+
+
+def _count(inbound: Sequence[Inbound], statuses: Sequence[StatusReport], new: int) -> None:
+    duplicates = len(inbound) - new
     for item in inbound[:1]:
         channel = item.channel.value
-        if new_ids:
-            metrics.CHANNEL_INBOUND.labels(channel=channel, outcome="accepted").inc(len(new_ids))
+        if new:
+            metrics.CHANNEL_INBOUND.labels(channel=channel, outcome="accepted").inc(new)
         if duplicates:
             metrics.CHANNEL_INBOUND.labels(channel=channel, outcome="duplicate").inc(duplicates)
             log.info("channel.inbound.duplicate", channel=channel, count=duplicates)
@@ -100,11 +77,110 @@ async def accept(
                 message_id=status.platform_message_id,
                 error=status.error,
             )
-    if new_ids:
-        worker = getattr(state, "channel_worker", None)
-        if worker is not None:
-            worker.wake()
-    return len(new_ids)
+
+
+@dataclass(slots=True)
+class _Pending:
+    inbound: Sequence[Inbound]
+    statuses: Sequence[StatusReport]
+    done: asyncio.Future[int]
+
+
+class GroupCommit:
+    """Writes the deliveries of concurrent webhook calls in one transaction.
+
+    The first caller to arrive writes; callers arriving while it writes queue up and are
+    written together next.  Each call returns once its own rows are committed, so a webhook
+    still answers 200 only for what is durable, while 50 concurrent deliveries cost a few
+    commits instead of 50 (on SQLite, 50 turns of the one writer connection).
+    """
+
+    def __init__(self, maker: async_sessionmaker[AsyncSession]) -> None:
+        self._maker = maker
+        self._queue: list[_Pending] = []
+        self._writing = False
+
+    async def write(self, inbound: Sequence[Inbound], statuses: Sequence[StatusReport]) -> int:
+        pending = _Pending(inbound, statuses, asyncio.get_running_loop().create_future())
+        self._queue.append(pending)
+        if not self._writing:
+            self._writing = True
+            # Its own task: a caller that goes away (the platform hung up) must not stop
+            # the commit the others are waiting for.
+            asyncio.get_running_loop().create_task(self._drain())
+        return await asyncio.shield(pending.done)
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                batch, self._queue = self._queue, []
+                try:
+                    inserted = await self._commit(batch)
+                except Exception as exc:
+                    for pending in batch:
+                        if not pending.done.done():
+                            pending.done.set_exception(exc)
+                    continue
+                for pending in batch:
+                    new = 0
+                    for item in pending.inbound:
+                        key = (item.channel.value, item.external_id)
+                        if key in inserted:
+                            inserted.discard(key)  # a duplicate within the batch counts once
+                            new += 1
+                    if not pending.done.done():
+                        pending.done.set_result(new)
+        finally:
+            self._writing = False
+
+    async def _commit(self, batch: list[_Pending]) -> set[tuple[str, str]]:
+        now = clock.now()
+        messages = [item for pending in batch for item in pending.inbound]
+        statuses = [s for pending in batch for s in pending.statuses]
+        inserted: set[tuple[str, str]] = set()
+        async with session_scope(self._maker) as db:
+            if messages:
+                table = InboxMessage.__table__
+                stmt = (
+                    insert_ignoring_conflicts(db, table, ["channel", "external_id"])
+                    .values([_inbox_row(item, now) for item in messages])
+                    .returning(table.c.channel, table.c.external_id)
+                )
+                inserted = {(c, e) for c, e in (await db.execute(stmt)).all()}
+            if statuses:
+                await db.execute(
+                    insert_ignoring_conflicts(
+                        db,
+                        DeliveryStatus.__table__,
+                        ["channel", "platform_message_id", "status"],
+                    ).values([_status_row(s, now) for s in statuses])
+                )
+        return inserted
+
+
+def _inbox_row(item: Inbound, now: datetime) -> dict[str, Any]:
+    return {
+        "channel": item.channel.value,
+        "external_id": item.external_id,
+        "address": item.address,
+        "payload": item.to_dict(),
+        "status": PENDING,
+        "attempts": 0,
+        "platform_time": item.platform_time,
+        "received_at": now,
+    }
+
+
+def _status_row(status: StatusReport, now: datetime) -> dict[str, Any]:
+    return {
+        "channel": status.channel.value,
+        "platform_message_id": status.platform_message_id,
+        "status": status.status,
+        "recipient": status.recipient,
+        "occurred_at": status.occurred_at,
+        "error": status.error,
+        "received_at": now,
+    }
 
 
 async def purge_processed(db: AsyncSession, settings: Settings) -> int:

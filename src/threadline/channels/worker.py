@@ -45,6 +45,11 @@ POLL_SECONDS = 1.0
 # Chats answered or delivered at once by one process.
 PARALLEL_CHATS = 8
 BATCH = 200
+# Acknowledging deliveries comes first: the worker starts no agent turn until no delivery has
+# arrived for ACK_QUIET seconds, waiting at most ACK_PRIORITY_MAX_WAIT (it still makes
+# progress under a flood; the backlog is durable and drains when the flood ends).
+ACK_QUIET = 0.025
+ACK_PRIORITY_MAX_WAIT = 1.0
 APOLOGY = "Sorry — I couldn't answer that just now. Please send it again in a moment."
 
 ChatKey = tuple[str, str]
@@ -68,6 +73,7 @@ class ChannelWorker:
         self._answering: dict[ChatKey, asyncio.Task[None]] = {}
         self._sending: dict[ChatKey, asyncio.Task[None]] = {}
         self._slots = asyncio.Semaphore(PARALLEL_CHATS)
+        self._last_ack = 0.0
 
     @property
     def _write(self) -> async_sessionmaker[AsyncSession]:
@@ -86,6 +92,16 @@ class ChannelWorker:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def ack_arrived(self) -> None:
+        """A webhook is storing a delivery: hold new agent turns back for a moment."""
+        self._last_ack = asyncio.get_running_loop().time()
+
+    async def _yield_to_acks(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + ACK_PRIORITY_MAX_WAIT
+        while loop.time() - self._last_ack < ACK_QUIET and loop.time() < deadline:
+            await asyncio.sleep(ACK_QUIET)
 
     async def run(self) -> None:
         """The background loop (cancelled when the app stops)."""
@@ -173,7 +189,11 @@ class ChannelWorker:
     # --- the inbox ----------------------------------------------------------------------------
 
     async def _answer_chat(self, key: ChatKey) -> None:
-        while (row := await self._claim_next_inbound(key)) is not None:
+        while True:
+            await self._yield_to_acks()
+            row = await self._claim_next_inbound(key)
+            if row is None:
+                return
             await self._answer(row)
 
     async def _claim_next_inbound(self, key: ChatKey) -> InboxMessage | None:
