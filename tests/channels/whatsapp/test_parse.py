@@ -261,6 +261,14 @@ def test_a_body_that_is_not_a_whatsapp_delivery_is_refused(body: Any) -> None:
         WebhookPayload.model_validate(body)
 
 
+@pytest.mark.parametrize(("field", "value"), [("id", "w" * 129), ("id", ""), ("from", "9" * 65)])
+def test_ids_longer_than_the_store_keeps_are_refused(field: str, value: str) -> None:
+    body = payload("text")
+    value_of(body)["messages"][0][field] = value
+    with pytest.raises(ValidationError):
+        WebhookPayload.model_validate(body)
+
+
 def test_a_timestamp_that_is_not_unix_seconds_is_refused() -> None:
     body = payload("text")
     value_of(body)["messages"][0]["timestamp"] = "yesterday"

@@ -173,8 +173,9 @@ class Message(_Model):
     """One message from a WhatsApp user."""
 
     # The sender's WhatsApp number (their wa_id), digits only.
-    from_: str | None = Field(default=None, alias="from")
-    id: str
+    from_: str | None = Field(default=None, alias="from", max_length=64)
+    # The wamid: the dedupe key (the inbox keeps 128 characters).
+    id: str = Field(min_length=1, max_length=128)
     timestamp: UnixSeconds
     # text | interactive | button | image | sticker | location | audio | video | document |
     # contacts | reaction | order | system | request_welcome | unsupported (formerly unknown) …
@@ -230,11 +231,12 @@ class Pricing(_Model):
 class Status(_Model):
     """What became of a message we sent."""
 
-    id: str
+    # The wamid of our message (the status table keeps 128 characters).
+    id: str = Field(min_length=1, max_length=128)
     # sent | delivered | read | failed (and, for voice notes, played)
     status: str = Field(min_length=1, max_length=16)
     timestamp: UnixSeconds
-    recipient_id: str | None = None
+    recipient_id: str | None = Field(default=None, max_length=64)
     conversation: Conversation | None = None
     pricing: Pricing | None = None
     errors: list[PlatformError] = []
