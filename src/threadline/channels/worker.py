@@ -72,7 +72,9 @@ class ChannelWorker:
         self._wake = asyncio.Event()
         self._answering: dict[ChatKey, asyncio.Task[None]] = {}
         self._sending: dict[ChatKey, asyncio.Task[None]] = {}
-        self._slots = asyncio.Semaphore(PARALLEL_CHATS)
+        # Separate limits: replies keep going out while every answering slot is busy.
+        self._answer_slots = asyncio.Semaphore(PARALLEL_CHATS)
+        self._send_slots = asyncio.Semaphore(PARALLEL_CHATS)
         self._last_ack = 0.0
 
     @property
@@ -138,22 +140,23 @@ class ChannelWorker:
             )
             send_chats = list(dict.fromkeys((c, a) for c, a in outbox.all()))
         for key in answer_chats:
-            self._start(self._answering, key, self._answer_chat)
+            self._start(self._answering, key, self._answer_chat, self._answer_slots)
         for key in send_chats:
-            self._start(self._sending, key, self._send_chat)
+            self._start(self._sending, key, self._send_chat, self._send_slots)
 
     def _start(
         self,
         tasks: dict[ChatKey, asyncio.Task[None]],
         key: ChatKey,
         job: Callable[[ChatKey], Awaitable[None]],
+        slots: asyncio.Semaphore,
     ) -> None:
         if key in tasks:
             return
 
         async def guarded() -> None:
             try:
-                async with self._slots:
+                async with slots:
                     await job(key)
             except Exception:
                 log.exception("channel.chat.error", channel=key[0])
@@ -242,7 +245,7 @@ class ChannelWorker:
                 await self._inbound_failed(db, row, inbound, adapter, exc)
                 return
         metrics.CHANNEL_ANSWERED.labels(channel=row.channel, outcome="answered").inc()
-        self._start(self._sending, (row.channel, row.address), self._send_chat)
+        self._start(self._sending, (row.channel, row.address), self._send_chat, self._send_slots)
 
     async def _finish_inbound(
         self,
