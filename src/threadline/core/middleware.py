@@ -179,7 +179,8 @@ class SecurityHeadersMiddleware:
         (b"cross-origin-opener-policy", b"same-origin"),
     )
     PAGE_POLICY = (
-        b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        # Imported catalogues may point product photos at other hosts (http or https).
+        b"default-src 'self'; img-src 'self' data: https: http:; style-src 'self' 'unsafe-inline'; "
         b"script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
 

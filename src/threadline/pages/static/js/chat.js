@@ -1,0 +1,167 @@
+// The conversation with the sales agent: messages, product cards and suggestion buttons.
+//
+// The log is an aria-live="polite" region, so a screen reader reads each new reply; it is
+// marked busy while earlier turns are drawn in bulk (after a login or a restore), so those are
+// not read out one by one.
+
+import { get, isAbort, post } from "./api.js";
+import { CHANNEL_NAMES, h, timeOf } from "./dom.js";
+import { describe } from "./errors.js";
+import { productList } from "./products.js";
+
+const STARTERS = ["Show me shirts", "Kurtas for women", "Sneakers under ₹3000", "My cart"];
+
+export class Chat {
+  /** `root` holds .chat-log, .suggestions, and the composer form with its input. */
+  constructor({ root, cart, channel }) {
+    this.cart = cart;
+    this.channel = channel;
+    this.log = root.querySelector(".chat-log");
+    this.suggestions = root.querySelector(".suggestions");
+    this.form = root.querySelector(".composer");
+    this.input = this.form.querySelector("input, textarea");
+    this.sendButton = this.form.querySelector("button[type=submit]");
+    this.typing = root.querySelector(".typing");
+    this.pending = 0;
+    this.form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      this.send(this.input.value);
+    });
+  }
+
+  focus() {
+    this.input.focus();
+  }
+
+  clear() {
+    this.log.replaceChildren();
+    this.suggestions.replaceChildren();
+    this.input.value = "";
+    this.pending = 0;
+    this.setTyping(false);
+  }
+
+  setTyping(on) {
+    this.typing.hidden = !on;
+    this.log.setAttribute("aria-busy", "false");
+  }
+
+  /** Append one message; `who` is "user", "assistant" or "note" (a line from the page). */
+  add(who, text, { products = [], channel = null, at = null, tone = "" } = {}) {
+    const label = { user: "You", assistant: "Assistant", note: "Note" }[who];
+    const meta = [];
+    if (channel && channel !== this.channel) meta.push(`on ${CHANNEL_NAMES[channel] || channel}`);
+    if (at) meta.push(timeOf(at));
+    const message = h(
+      "div",
+      { class: `message ${who} ${tone}`.trim() },
+      h(
+        "p",
+        { class: "message-who" },
+        h("span", {}, label),
+        meta.length ? h("span", { class: "message-meta" }, ` · ${meta.join(" · ")}`) : null,
+      ),
+      h("p", { class: "message-text" }, text),
+      products.length ? productList(products, this.cart) : null,
+    );
+    this.log.append(message);
+    this.scrollTo(message, products.length > 0);
+    return message;
+  }
+
+  scrollTo(message, toStart) {
+    if (toStart && message.offsetHeight > this.log.clientHeight) {
+      this.log.scrollTop = message.offsetTop - this.log.offsetTop - 8;
+    } else {
+      this.log.scrollTop = this.log.scrollHeight;
+    }
+  }
+
+  note(text, tone = "") {
+    return this.add("note", text, { tone });
+  }
+
+  setSuggestions(list) {
+    const items = (list && list.length ? list : STARTERS).slice(0, 4);
+    this.suggestions.replaceChildren(
+      ...items.map((text) =>
+        h(
+          "button",
+          { type: "button", class: "button suggestion", onclick: () => this.send(text) },
+          text,
+        ),
+      ),
+    );
+  }
+
+  /** Send a message and show the agent's reply, products, suggestions and cart. */
+  async send(raw) {
+    const text = String(raw || "").trim();
+    if (!text) {
+      this.input.focus();
+      return;
+    }
+    if (text.length > 2000) {
+      this.note("That message is too long: please keep it under 2,000 characters.", "error");
+      return;
+    }
+    this.add("user", text);
+    if (this.input.value.trim() === text) this.input.value = "";
+    this.pending += 1;
+    this.setTyping(true);
+    try {
+      const reply = await post("/chat", { message: text });
+      this.add("assistant", reply.reply, { products: reply.products || [] });
+      this.setSuggestions(reply.suggestions);
+      if (reply.cart) this.cart.update(reply.cart);
+      if (reply.action === "order_placed") this.cart.onOrderPlaced(null);
+    } catch (error) {
+      if (isAbort(error)) return;
+      this.note(describe(error), "error");
+      // Nothing is lost: the words go back into the box to send again.
+      if (!this.input.value) this.input.value = text;
+    } finally {
+      this.pending = Math.max(0, this.pending - 1);
+      if (!this.pending) this.setTyping(false);
+    }
+  }
+
+  /**
+   * Draw the recent turns (from every channel), oldest first, with the products of the latest
+   * turn that showed any.  Returns the turns drawn.
+   */
+  async loadHistory(limit = 20) {
+    let page;
+    try {
+      page = await get(`/chat/history?limit=${limit}`);
+    } catch (error) {
+      if (isAbort(error)) return [];
+      this.note(describe(error), "error");
+      return [];
+    }
+    const turns = [...page.items].reverse();
+    const latest = [...turns].reverse().find((t) => t.skus && t.skus.length && t.reply);
+    const products = latest ? await this.products(latest.skus) : [];
+    this.log.setAttribute("aria-busy", "true");
+    if (page.next_before) this.note("Earlier messages are not shown.");
+    for (const turn of turns) {
+      this.add("user", turn.message, { channel: turn.channel, at: turn.created_at });
+      if (turn.reply) {
+        this.add("assistant", turn.reply, {
+          channel: turn.channel,
+          products: turn === latest ? products : [],
+        });
+      }
+    }
+    this.log.setAttribute("aria-busy", "false");
+    this.log.scrollTop = this.log.scrollHeight;
+    return turns;
+  }
+
+  async products(skus) {
+    const found = await Promise.all(
+      skus.slice(0, 8).map((sku) => get(`/products/${encodeURIComponent(sku)}`).catch(() => null)),
+    );
+    return found.filter(Boolean);
+  }
+}

@@ -1,0 +1,117 @@
+"""Helpers for the browser tests: the server under test, console watching, logging in."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+from playwright.sync_api import ConsoleMessage, Page, expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+MISSING_CHROMIUM = "Chromium is not installed: `apt-get install chromium` to run the browser tests"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+PHONE_VIEWPORT = {"width": 390, "height": 844}
+# Chromium reports every HTTP error response as a console error of its own ("Failed to load
+# resource: … status of 404"), whatever the page does with it.  A test names the API answers it
+# provokes on purpose (a wrong password, a declined card); any other console error fails it.
+_NETWORK = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3})")
+
+
+@dataclass
+class Site:
+    """A running ``threadline serve`` and an HTTP client for it."""
+
+    base: str
+    data_dir: Path
+    http: httpx.Client
+
+    @property
+    def outbox(self) -> Path:
+        return self.data_dir / "dev-outbox.jsonl"
+
+    def session(self, token: str) -> httpx.Response:
+        return self.http.get("/session", headers={"X-Session-Token": token})
+
+    def restore(self, token: str) -> httpx.Response:
+        return self.http.post("/session/restore", headers={"X-Session-Token": token})
+
+    def otp_code(self, phone: str, timeout: float = 5.0) -> str:
+        """The newest login code the dev outbox holds for ``phone``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.outbox.exists():
+                lines = self.outbox.read_text(encoding="utf-8").splitlines()
+                codes = [json.loads(x)["code"] for x in lines if json.loads(x)["to"] == phone]
+                if codes:
+                    return str(codes[-1])
+            time.sleep(0.05)
+        raise AssertionError(f"no code was sent to {phone}")
+
+
+@dataclass
+class ConsoleLog:
+    """Console errors and uncaught exceptions of the pages of one test."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> None:
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self.errors.append((f"uncaught: {exc}", page.url)))
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append((message.text, message.location.get("url", "")))
+        elif message.type == "info":
+            self.info.append(message.text)
+
+    def assert_clean(self, expected: set[tuple[str, int]] | None = None) -> None:
+        """No console error, except Chromium's note on the API answers listed in ``expected``
+        as (path, status)."""
+        allowed = expected or set()
+        unexpected = []
+        for text, url in self.errors:
+            match = _NETWORK.match(text)
+            if match and (urlparse(url).path, int(match.group(1))) in allowed:
+                continue
+            unexpected.append(f"{text} ({url})")
+        assert not unexpected, "console errors:\n" + "\n".join(unexpected)
+
+
+def shot(page: Page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def token_of(page: Page) -> str | None:
+    value = page.evaluate("() => sessionStorage.getItem('session_token')")
+    return str(value) if value else None
+
+
+def log_in_by_phone(page: Page, phone: str) -> None:
+    """Log in on either page with a phone alone (a customer without a password)."""
+    page.locator("#login-form").get_by_label("Mobile number").fill(phone)
+    page.locator("#login-form [data-role=submit]").click()
+    wait_for_chat(page)
+
+
+def wait_for_chat(page: Page) -> None:
+    """Until the conversation is on screen, with its history and greeting drawn."""
+    expect(page.locator("body[data-session=ready]")).to_have_count(1)
+    expect(page.get_by_label("Your message")).to_be_visible()
+
+
+def say(page: Page, text: str) -> None:
+    """Send a chat message and wait for the assistant's answer to it."""
+    replies = page.locator(".chat-log .message.assistant")
+    before = replies.count()
+    page.get_by_label("Your message").fill(text)
+    page.get_by_role("button", name="Send").click()
+    expect(replies).to_have_count(before + 1)
