@@ -83,7 +83,17 @@ class ConsoleLog:
         assert not unexpected, "console errors:\n" + "\n".join(unexpected)
 
 
+# Pictures on screen have loaded (lazy ones further down may not have started).
+_PICTURES_LOADED = """() => [...document.images].every((img) => {
+  const box = img.getBoundingClientRect();
+  const onScreen = box.bottom > 0 && box.top < innerHeight && box.width > 0;
+  return !onScreen || (img.complete && img.naturalWidth > 0);
+})"""
+
+
 def shot(page: Page, name: str) -> Path:
+    """Save a screenshot under test-output/screenshots/ once the pictures on screen are in."""
+    page.wait_for_function(_PICTURES_LOADED)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path))

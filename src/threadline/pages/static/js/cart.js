@@ -4,7 +4,7 @@
 
 import { api, get, isAbort, post } from "./api.js";
 import { Dialog } from "./dialog.js";
-import { announce, dateOf, h, money, nextId, timeOf, uuid } from "./dom.js";
+import { announce, dateOf, h, money, nextId, sizeText, timeOf, uuid } from "./dom.js";
 import { describe } from "./errors.js";
 
 const EMPTY = { items: [], subtotal: 0, discount: 0, total: 0, applied_offers: [], item_count: 0 };
@@ -20,6 +20,8 @@ const FULFILMENT = [
   ["reserve_in_store", "Reserve in a store: try it on and pay there"],
 ];
 const METHOD_NAMES = { upi: "UPI", card: "card", wallet: "wallet", cod: "cash" };
+
+const capital = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
 function radios(name, options, checked) {
   return options.map(([value, label]) =>
@@ -188,7 +190,7 @@ export class Cart {
     this.lines.replaceChildren(...cart.items.map((line) => this.lineItem(line)));
     const rows = [["Subtotal", money(cart.subtotal)]];
     for (const offer of cart.applied_offers || []) rows.push([offer.label, `− ${money(offer.amount)}`]);
-    if (cart.discount > 0) rows.push(["You save", `− ${money(cart.discount)}`]);
+    if ((cart.applied_offers || []).length > 1) rows.push(["You save", `− ${money(cart.discount)}`]);
     rows.push(["Total", money(cart.total)]);
     this.totals.replaceChildren(
       ...rows.flatMap(([term, value], i) => [
@@ -240,15 +242,15 @@ export class Cart {
         "div",
         { class: "cart-line-body" },
         h("p", { class: "cart-line-name", id: nameId }, line.name),
-        h("p", { class: "hint" }, `Size ${line.size} · ${money(line.unit_price)} each`),
+        h("p", { class: "hint" }, `${capital(sizeText(line.size))} · ${money(line.unit_price)} each`),
         h(
           "div",
           { class: "qty", role: "group", "aria-label": `Quantity of ${line.name}` },
-          control("minus", `One fewer: ${line.name}, size ${line.size}`, "−", () =>
+          control("minus", `One fewer: ${line.name}, ${sizeText(line.size)}`, "−", () =>
             this.setQty(line, line.qty - 1),
           ),
           h("span", { class: "qty-value" }, String(line.qty)),
-          control("plus", `One more: ${line.name}, size ${line.size}`, "+", () =>
+          control("plus", `One more: ${line.name}, ${sizeText(line.size)}`, "+", () =>
             this.setQty(line, line.qty + 1),
           ),
           h(
@@ -260,7 +262,7 @@ export class Cart {
               onclick: () => this.remove(line),
             },
             "Remove",
-            h("span", { class: "visually-hidden" }, ` ${line.name}, size ${line.size}`),
+            h("span", { class: "visually-hidden" }, ` ${line.name}, ${sizeText(line.size)}`),
           ),
         ),
       ),
@@ -604,7 +606,7 @@ export class Cart {
     if (f.type === "delivery") {
       lines.push(f.eta ? `It should arrive by ${dateOf(f.eta)}.` : "We'll let you know when it ships.");
     } else if (f.type === "pickup") {
-      lines.push(`Collect it from ${f.store_name || "the store"}${f.eta ? ` from ${dateOf(f.eta)}` : ""}.`);
+      lines.push(`Collect it from ${f.store_name || "the store"}${f.eta ? `, ready from ${dateOf(f.eta)}` : ""}.`);
     } else {
       lines.push(
         `It's held for you at ${f.store_name || "the store"}${f.hold_expires_at ? ` until ${timeOf(f.hold_expires_at)}` : ""}.`,
@@ -622,7 +624,7 @@ export class Cart {
       h(
         "ul",
         { class: "order-lines" },
-        order.items.map((item) => h("li", {}, `${item.name}, size ${item.size} × ${item.qty}: ${money(item.line_total)}`)),
+        order.items.map((item) => h("li", {}, `${item.name}, ${sizeText(item.size)} × ${item.qty}: ${money(item.line_total)}`)),
       ),
       done,
     );

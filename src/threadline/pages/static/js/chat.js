@@ -69,9 +69,12 @@ export class Chat {
     return message;
   }
 
-  scrollTo(message, toStart) {
-    if (toStart && message.offsetHeight > this.log.clientHeight) {
-      this.log.scrollTop = message.offsetTop - this.log.offsetTop - 8;
+  /** Show a new message: all of it when it fits, else from its product cards' first row. */
+  scrollTo(message, withProducts) {
+    const list = message.querySelector(".product-list");
+    if (withProducts && list && message.offsetHeight > this.log.clientHeight) {
+      const top = list.getBoundingClientRect().top - this.log.getBoundingClientRect().top;
+      this.log.scrollTop += top - 8;
     } else {
       this.log.scrollTop = this.log.scrollHeight;
     }

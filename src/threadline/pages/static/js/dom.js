@@ -76,6 +76,11 @@ export function maskPhone(phone) {
   return `+${digits.slice(0, digits.length - 10) || "91"} ••••• ${digits.slice(-5)}`;
 }
 
+/** "M" → "size M"; "Free Size" stays as it is. */
+export function sizeText(size) {
+  return /size/i.test(String(size)) ? String(size) : `size ${size}`;
+}
+
 export const CHANNEL_NAMES = {
   kiosk: "the store kiosk",
   web: "the website",

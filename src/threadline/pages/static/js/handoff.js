@@ -52,7 +52,7 @@ export class Handoff {
       this.qr,
       this.countdown,
       this.error,
-      h("div", { class: "actions" }, this.renew, signOut, close),
+      h("div", { class: "actions stack" }, this.renew, close, signOut),
     );
     this.dialog.el.addEventListener("close", () => this.stop());
     button.addEventListener("click", () => this.open());

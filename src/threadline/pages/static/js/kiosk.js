@@ -42,6 +42,10 @@ const shell = new Shell({
     channel: "kiosk",
     tag: TAG,
     onLoggedIn: (envelope, how) => shell.enter(envelope, how),
+    // The number pad is for the phone and the code; a password needs the screen keyboard.
+    onState: (state) => {
+      document.getElementById("keypad").hidden = state === "password";
+    },
   }),
   onEnter: (envelope, how, turns) => {
     const name = envelope.customer && envelope.customer.name;

@@ -15,13 +15,14 @@ export class Login {
    * password-group, code-group, error, submit and send-code; `info` is a status line.
    * `passwordFirst` shows the password field from the start (the website).
    */
-  constructor({ form, info, channel, tag, passwordFirst = false, onLoggedIn }) {
+  constructor({ form, info, channel, tag, passwordFirst = false, onLoggedIn, onState = () => {} }) {
     this.form = form;
     this.info = info;
     this.channel = channel;
     this.tag = tag;
     this.passwordFirst = passwordFirst;
     this.onLoggedIn = onLoggedIn;
+    this.onState = onState;
     const role = (name) => form.querySelector(`[data-role="${name}"]`);
     this.phone = form.elements.phone;
     this.password = form.elements.password;
@@ -60,6 +61,7 @@ export class Login {
     this.submitButton.textContent =
       state === "code" ? "Verify and log in" : askPassword ? "Log in" : "Continue";
     for (const input of [this.phone, this.password, this.code]) input.removeAttribute("aria-invalid");
+    this.onState(state);
   }
 
   say(text) {

@@ -3,7 +3,7 @@
 
 import { get, isAbort, post } from "./api.js";
 import { Dialog } from "./dialog.js";
-import { announce, dateOf, h, money, nextId } from "./dom.js";
+import { announce, dateOf, h, money, nextId, sizeText } from "./dom.js";
 import { describe } from "./errors.js";
 
 const STATUS = {
@@ -136,7 +136,7 @@ export class Orders {
           h(
             "span",
             {},
-            `${line.name}, size ${line.size} × ${line.qty}: ${money(line.line_total)}`,
+            `${line.name}, ${sizeText(line.size)} × ${line.qty}: ${money(line.line_total)}`,
             done ? h("strong", { class: "returned" }, " (returned)") : null,
           ),
         ),

@@ -3,7 +3,7 @@
 
 import { isAbort } from "./api.js";
 import { describe } from "./errors.js";
-import { h, money, nextId } from "./dom.js";
+import { h, money, nextId, sizeText } from "./dom.js";
 
 function priceLine(product) {
   const price = Number(product.price);
@@ -38,7 +38,7 @@ function ratingLine(product) {
 }
 
 /** One product as an <li>; `cart` is the Cart that adds it. */
-export function productCard(product, cart) {
+export function productCard(product, cart, number = null) {
   const id = nextId("product");
   const sizes = product.sizes || [];
   const status = h("p", { class: "card-status", role: "status" });
@@ -76,7 +76,7 @@ export function productCard(product, cart) {
     status.textContent = "Adding…";
     try {
       await cart.add(product.sku, chosen ? chosen.value : null);
-      status.textContent = chosen ? `Added to your cart in size ${chosen.value}.` : "Added to your cart.";
+      status.textContent = chosen ? `Added to your cart in ${sizeText(chosen.value)}.` : "Added to your cart.";
     } catch (error) {
       if (isAbort(error)) return;
       status.className = "card-status error";
@@ -101,7 +101,13 @@ export function productCard(product, cart) {
     h(
       "article",
       { "aria-labelledby": `${id}-name` },
-      h("div", { class: "product-image" }, image),
+      h(
+        "div",
+        { class: "product-image" },
+        image,
+        // The number the reply uses ("add the second one"); the reply itself reads it out.
+        number ? h("span", { class: "product-number", "aria-hidden": "true" }, String(number)) : null,
+      ),
       h(
         "div",
         { class: "product-body" },
@@ -121,6 +127,6 @@ export function productList(products, cart) {
   return h(
     "ul",
     { class: "product-list", "aria-label": `${products.length} products` },
-    products.map((p) => productCard(p, cart)),
+    products.map((p, i) => productCard(p, cart, i + 1)),
   );
 }

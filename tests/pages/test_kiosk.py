@@ -1,0 +1,227 @@
+"""The kiosk page in a real browser: a purchase with a declined card and a retry by UPI, the
+QR code that carries the conversation to a phone, the idle logout, and what a shopper is told
+when a login goes wrong."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import new_phone
+from tests.pages.browser import (
+    ConsoleLog,
+    Site,
+    log_in_by_phone,
+    say,
+    shot,
+    token_of,
+    wait_for_chat,
+)
+from tests.pages.conftest import OpenPage
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+
+def open_cart(page: Page) -> None:
+    page.get_by_role("button", name=re.compile(r"^Cart")).click()
+    expect(page.get_by_role("dialog", name="Your cart")).to_be_visible()
+
+
+def test_purchase_from_a_product_card_with_a_declined_card_then_upi(
+    site: Site, open_page: OpenPage, console: ConsoleLog
+):
+    page = open_page(site.base, "/kiosk")
+    log_in_by_phone(page, new_phone())
+    say(page, "Show me sarees over ₹6000")
+    cards = page.locator(".chat-log .product")
+    expect(cards).to_have_count(4)
+    first = cards.first
+    expect(first.locator(".price-now")).to_have_text(re.compile(r"^₹\d"))
+    expect(first.locator("img")).to_have_attribute("src", re.compile(r"/products/.+/image\.svg$"))
+    shot(page, "kiosk-chat")
+
+    first.get_by_role("button", name="Add to cart").click()
+    expect(first.get_by_role("status")).to_contain_text("Added to your cart")
+    expect(page.locator("#cart-button .badge")).to_have_text("1")
+
+    open_cart(page)
+    drawer = page.get_by_role("dialog", name="Your cart")
+    expect(drawer.locator(".cart-line")).to_have_count(1)
+    drawer.get_by_role("button", name=re.compile("^One more")).click()
+    expect(drawer.locator(".qty-value")).to_have_text("2")
+    expect(page.locator("#cart-button .badge")).to_have_text("2")
+    expect(drawer.locator(".totals dd.total")).to_have_text(re.compile(r"^₹\d{2},\d{3}"))
+    shot(page, "kiosk-cart")
+
+    # Two sarees are over the card's ₹10,000 online limit: the simulated bank declines.
+    drawer.get_by_role("button", name=re.compile("^Checkout")).click()
+    checkout = page.get_by_role("dialog", name="Checkout")
+    checkout.get_by_label("Pick up at a store").check()
+    expect(checkout.get_by_label("Store", exact=True)).to_have_value(re.compile(r"^STORE_"))
+    checkout.get_by_label("Card", exact=True).check()
+    checkout.get_by_role("button", name=re.compile(r"^Pay ₹")).click()
+    declined = checkout.locator(".decline")
+    expect(declined).to_contain_text("Payment declined")
+    expect(declined).to_contain_text("Nothing was charged")
+    expect(declined.get_by_role("button", name="Pay by UPI")).to_be_focused()
+    shot(page, "kiosk-checkout-declined")
+    assert (
+        site.http.get("/orders", headers={"X-Session-Token": str(token_of(page))}).json()["total"]
+        == 0
+    )
+
+    declined.get_by_role("button", name="Pay by UPI").click()
+    placed = page.get_by_role("dialog", name="Order placed")
+    expect(placed.get_by_role("heading", name=re.compile(r"Order \S+ is placed"))).to_be_focused()
+    expect(placed).to_contain_text("by UPI")
+    expect(placed).to_contain_text("pickup code")
+    expect(page.locator("#cart-button .badge")).to_have_text("0")
+    shot(page, "kiosk-order-placed")
+    order_id = placed.locator(".order-view").get_attribute("data-order-id")
+    order = site.http.get(
+        f"/orders/{order_id}", headers={"X-Session-Token": str(token_of(page))}
+    ).json()
+    assert order["payment"] == {
+        "method": "upi",
+        "status": "captured",
+        "reference": order["payment"]["reference"],
+    }
+    assert order["fulfillment"]["type"] == "pickup"
+    assert sum(line["qty"] for line in order["items"]) == 2
+
+    placed.get_by_role("button", name="Continue shopping").click()
+    expect(page.get_by_label("Your message")).to_be_focused()
+    expect(page.locator(".chat-log .message.note").last).to_contain_text(f"Order {order_id}")
+    console.assert_clean(expected={("/checkout", 402)})
+
+
+def test_qr_code_continues_the_conversation_and_cart_on_a_phone_once(
+    site: Site, open_page: OpenPage, console: ConsoleLog
+):
+    kiosk = open_page(site.base, "/kiosk")
+    log_in_by_phone(kiosk, new_phone())
+    say(kiosk, "Show me shirts")
+    card = kiosk.locator(".chat-log .product").first
+    card.locator(".chip").nth(1).click()
+    card.get_by_role("button", name="Add to cart").click()
+    expect(kiosk.locator("#cart-button .badge")).to_have_text("1")
+
+    kiosk.get_by_role("button", name="Continue on your phone").click()
+    dialog = kiosk.get_by_role("dialog", name="Continue on your phone")
+    expect(dialog.locator(".qr svg")).to_be_visible()
+    expect(dialog.locator(".countdown")).to_have_text(re.compile(r"works for [45]:\d\d more"))
+    url = dialog.locator(".qr").get_attribute("data-handoff-url")
+    assert url
+    assert url.startswith(site.base + "/?handoff=tlh_")
+    shot(kiosk, "kiosk-qr")
+
+    phone = open_page(site.base, url.removeprefix(site.base), phone=True)
+    wait_for_chat(phone)
+    assert "handoff" not in phone.url
+    expect(phone.locator(".chat-log .message.user .message-text").first).to_have_text(
+        "Show me shirts"
+    )
+    expect(phone.locator(".chat-log")).to_contain_text("continuing on this phone")
+    expect(phone.locator("#cart-button .badge")).to_have_text("1")
+    kiosk_session = site.session(str(token_of(kiosk))).json()
+    phone_session = site.session(str(token_of(phone))).json()
+    assert phone_session["session_id"] == kiosk_session["session_id"]
+    assert phone_session["channel"] == "web"
+    assert phone_session["data"]["channels"] == ["kiosk", "web"]
+    assert [x["sku"] for x in phone_session["data"]["cart"]] == [
+        x["sku"] for x in kiosk_session["data"]["cart"]
+    ]
+
+    # The code works once: a second phone is sent to the login form with the reason.
+    second = open_page(site.base, url.removeprefix(site.base), phone=True)
+    expect(second.locator("#login-info")).to_have_text(
+        re.compile("This QR code has already been used or has expired")
+    )
+    assert token_of(second) is None
+    console.assert_clean(expected={("/session/handoff/redeem", 404)})
+
+
+def test_idle_kiosk_warns_then_signs_out_and_clears_the_screen(
+    site: Site, open_page: OpenPage, console: ConsoleLog
+):
+    page = open_page(site.base, "/kiosk?idle=4")
+    log_in_by_phone(page, new_phone())
+    say(page, "Show me shirts")
+    token = str(token_of(page))
+
+    warning = page.get_by_role("alertdialog", name="Are you still there?")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text(re.compile(r"Signing out in \d second"))
+    shot(page, "kiosk-idle-warning")
+    warning.get_by_role("button", name="I'm still here").last.click()
+    expect(warning).to_be_hidden()
+    expect(page.get_by_label("Your message")).to_be_visible()
+
+    # Nobody answers the second warning: the next shopper finds a clean login screen.
+    expect(warning).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome to Threadline")).to_be_visible(timeout=8_000)
+    expect(page.locator("#login-info")).to_contain_text("inactivity")
+    expect(page.locator(".chat-log .message")).to_have_count(0)
+    expect(page.locator("#cart-button .badge")).to_have_text("0")
+    expect(page.locator("#login-form").get_by_label("Mobile number")).to_be_focused()
+    assert page.evaluate("() => sessionStorage.length") == 0
+    restored = site.restore(token)
+    assert restored.status_code == 404
+    assert restored.json()["error"]["code"] == "session_not_found"
+    console.assert_clean()
+
+
+def test_password_customer_gets_a_clear_message_then_logs_in_with_a_code(
+    site: Site, open_page: OpenPage, console: ConsoleLog
+):
+    phone = new_phone()
+    signup = site.http.post(
+        "/auth/signup",
+        json={"phone": phone, "password": "saffron-kite-42", "name": "Meera Iyer"},
+    )
+    assert signup.status_code == 201, signup.text
+    page = open_page(site.base, "/kiosk")
+    form = page.locator("#login-form")
+    form.get_by_label("Mobile number").fill(phone)
+    form.get_by_role("button", name="Continue").click()
+
+    password = form.get_by_label("Password")
+    expect(password).to_be_focused()
+    expect(page.locator("#login-info")).to_contain_text("protected by a password")
+    password.fill("not-my-password")
+    form.get_by_role("button", name="Log in").click()
+    alert = form.get_by_role("alert")
+    expect(alert).to_have_text(
+        "That phone number and password don't match. Check them and try again, "
+        "or get a one-time code instead."
+    )
+    expect(password).to_have_attribute("aria-invalid", "true")
+    shot(page, "kiosk-wrong-password")
+
+    form.get_by_role("button", name="Send me a one-time code instead").click()
+    code = form.get_by_label("6-digit code")
+    expect(code).to_be_focused()
+    expect(page.locator("#login-info")).to_contain_text("We've sent a 6-digit code")
+    code.fill(site.otp_code(phone))
+    form.get_by_role("button", name="Verify and log in").click()
+    wait_for_chat(page)
+    expect(page.locator("#greeting")).to_have_text("Hello, Meera")
+    session = site.session(str(token_of(page))).json()
+    assert session["phone"] == phone
+    assert session["channel"] == "kiosk"
+    console.assert_clean(expected={("/session/start", 401), ("/auth/login", 401)})
+
+
+def test_kiosk_first_load_is_small(site: Site, browser, tmp_path):
+    """The kiosk's first load with an empty cache stays under 300 KB transferred."""
+    context = browser.new_context()
+    page = context.new_page()
+    sizes: list[int] = []
+    page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+    page.goto(site.base + "/kiosk", wait_until="load")
+    expect(page.locator("#login-form").get_by_label("Mobile number")).to_be_enabled()
+    page.wait_for_timeout(200)
+    context.close()
+    assert 0 < sum(sizes) <= 300 * 1024
