@@ -5,11 +5,30 @@
 // not read out one by one.
 
 import { get, isAbort, post } from "./api.js";
-import { CHANNEL_NAMES, h, timeOf } from "./dom.js";
+import { CHANNEL_NAMES, h, money, timeOf } from "./dom.js";
 import { describe } from "./errors.js";
 import { productList } from "./products.js";
 
 const STARTERS = ["Show me shirts", "Kurtas for women", "Sneakers under ₹3000", "My cart"];
+
+/**
+ * The greeting for a shopper who comes back: where the conversation was (the channel of its
+ * last turn) and what is still in the cart.  `channel` is this page's own.
+ */
+export function welcomeBack({ name, turns, cart, channel }) {
+  const last = turns.at(-1);
+  const parts = [`Welcome back${name ? `, ${name}` : ""}!`];
+  if (last && last.channel !== channel) {
+    parts.push(`We were talking on ${CHANNEL_NAMES[last.channel] || last.channel}; here's where we left off.`);
+  } else if (last) {
+    parts.push("Here's where we left off.");
+  }
+  const count = cart.item_count || 0;
+  if (count) {
+    parts.push(`You still have ${count} item${count === 1 ? "" : "s"} in your cart (${money(cart.total)}).`);
+  }
+  return parts.join(" ");
+}
 
 export class Chat {
   /** `root` holds .chat-log, .suggestions, and the composer form with its input. */

@@ -6,7 +6,7 @@
 
 import { $, announce, h } from "./dom.js";
 import { Cart } from "./cart.js";
-import { Chat } from "./chat.js";
+import { Chat, welcomeBack } from "./chat.js";
 import { Dialog } from "./dialog.js";
 import { Handoff } from "./handoff.js";
 import { IdleTimer } from "./idle.js";
@@ -48,17 +48,18 @@ const shell = new Shell({
     },
   }),
   onEnter: (envelope, how, turns) => {
-    const name = envelope.customer && envelope.customer.name;
-    greeting.textContent = name ? `Hello, ${name.split(" ")[0]}` : "Hello!";
-    if (!turns.length) {
+    const name = envelope.customer && envelope.customer.name ? envelope.customer.name.split(" ")[0] : "";
+    greeting.textContent = name ? `Hello, ${name}` : "Hello!";
+    const hasCart = cart.cart.items.length > 0;
+    if (how !== "restored" && (turns.length || hasCart)) {
+      chat.add("assistant", welcomeBack({ name, turns, cart: cart.cart, channel: "kiosk" }));
+    } else if (!turns.length) {
       chat.add(
         "assistant",
         "Hi! I'm your Threadline style assistant. Tell me what you're looking for, or tap a suggestion below.",
       );
-    } else if (how !== "restored") {
-      chat.note("Welcome back! Here's where we left off.");
     }
-    chat.setSuggestions();
+    chat.setSuggestions(hasCart ? ["Show my cart", "Show me shirts", "Kurtas for women", "Sneakers under ₹3000"] : null);
   },
   onLeave: () => {
     greeting.textContent = "";

@@ -3,9 +3,9 @@
 // QR code.
 
 import { isAbort, post, token } from "./api.js";
-import { $, CHANNEL_NAMES, money } from "./dom.js";
+import { $ } from "./dom.js";
 import { Cart } from "./cart.js";
-import { Chat } from "./chat.js";
+import { Chat, welcomeBack } from "./chat.js";
 import { describe } from "./errors.js";
 import { Login } from "./login.js";
 import { Orders } from "./orders.js";
@@ -23,22 +23,6 @@ const cart = new Cart({
 });
 const chat = new Chat({ root: $("#chat-view"), cart, channel: "web" });
 const greeting = $("#greeting");
-
-/** What the shopper left behind: the channel of the last turn and the cart. */
-function welcomeBack(name, turns) {
-  const last = turns.at(-1);
-  const parts = [`Welcome back${name ? `, ${name}` : ""}!`];
-  if (last && last.channel !== "web") {
-    parts.push(`We were talking on ${CHANNEL_NAMES[last.channel] || last.channel}; here's where we left off.`);
-  } else if (last) {
-    parts.push("Here's where we left off.");
-  }
-  const count = cart.cart.item_count || 0;
-  if (count) {
-    parts.push(`You still have ${count} item${count === 1 ? "" : "s"} in your cart (${money(cart.cart.total)}).`);
-  }
-  return parts.join(" ");
-}
 
 const shell = new Shell({
   tag: TAG,
@@ -61,7 +45,7 @@ const shell = new Shell({
     if (how === "restored") {
       if (!turns.length) chat.add("assistant", "Hi! What are you shopping for today?");
     } else if (turns.length || cart.cart.items.length) {
-      chat.add("assistant", welcomeBack(name, turns), {});
+      chat.add("assistant", welcomeBack({ name, turns, cart: cart.cart, channel: "web" }));
     } else {
       chat.add("assistant", "Hi! I'm your Threadline style assistant. Tell me what you're looking for, or pick a suggestion below.");
     }
