@@ -116,7 +116,6 @@ export class Checkout {
     this.checkoutForm = h(
       "form",
       { class: "checkout-form", novalidate: true },
-      h("h3", { class: "section-title", tabindex: "-1" }, "Checkout"),
       h(
         "fieldset",
         { class: "choices" },
