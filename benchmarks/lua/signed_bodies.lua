@@ -1,6 +1,8 @@
 -- POSTs pre-signed webhook deliveries from a file, each once per thread (then it wraps round,
 -- and the repeats are redeliveries).  One line per delivery: "<header value>\t<json body>".
--- Usage: wrk -s signed_bodies.lua URL -- BODIES_FILE HEADER_NAME
+-- With PAUSE_MS, each connection waits that long after every answer before its next delivery:
+-- the connections' deliveries arrive together in waves (paced, not flat out).
+-- Usage: wrk -s signed_bodies.lua URL -- BODIES_FILE HEADER_NAME [PAUSE_MS]
 
 local thread_count = 0
 
@@ -28,6 +30,11 @@ function init(args)
   file:close()
   assert(#requests > 0, "no deliveries in " .. args[1])
   i = 0
+  pause = tonumber(args[3] or "0")
+end
+
+function delay()
+  return pause
 end
 
 function request()

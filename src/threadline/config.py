@@ -79,9 +79,12 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr = SecretStr("")
     telegram_webhook_secret: SecretStr = SecretStr("")
     # Messaging channels: how often a reply is tried before it is given up (5xx, 429 and network
-    # errors are retried with exponential backoff from this base; a 4xx is not retried).
-    channel_send_attempts: int = Field(6, ge=1, le=20)
+    # errors are retried with exponential backoff from this base, at most 5 minutes apart: the
+    # default 12 tries ride out about 18 minutes of platform trouble; a 4xx is not retried),
+    # and how often answering a message is tried before the shopper gets an apology.
+    channel_send_attempts: int = Field(12, ge=1, le=50)
     channel_retry_base_seconds: float = Field(1.0, gt=0)
+    channel_answer_attempts: int = Field(4, ge=1, le=20)
     # Answered messages, sent replies and delivery reports are kept this long, then purged.
     channel_retention_days: int = Field(30, ge=1)
 

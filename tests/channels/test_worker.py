@@ -66,7 +66,12 @@ Shop = tuple[FastAPI, httpx.AsyncClient, ChannelWorker, dict[str, Recorder]]
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return make_settings(database_url, channel_retry_base_seconds=0.01, channel_send_attempts=3)
+    return make_settings(
+        database_url,
+        channel_retry_base_seconds=0.01,
+        channel_send_attempts=3,
+        channel_answer_attempts=3,
+    )
 
 
 @pytest.fixture
@@ -266,7 +271,7 @@ async def test_telegram_asks_for_the_phone_then_links_on_the_shoppers_own_contac
     await worker.drain()
     welcome = sent["telegram"].sent[-1]
     assert welcome["ask_contact"] is False
-    assert "Slim Jeans" in welcome["text"] or "1 item" in welcome["text"]
+    assert "Welcome back! You still have 1 item in your cart" in welcome["text"]
     session = (await client.get("/session", headers=auth(web))).json()
     assert session["data"]["channels"] == ["web", "telegram"]
     assert session["telegram_chat_id"] == chat
@@ -352,3 +357,45 @@ async def test_concurrent_deliveries_are_stored_and_counted_once_each(shop: Shop
     assert await count(app, select(func.count()).select_from(InboxMessage)) == 21
     await worker.drain()
     assert len(sent["whatsapp"].sent) == 21
+
+
+async def test_telegram_updates_sent_in_one_second_are_answered_in_update_order(
+    shop: Shop,
+) -> None:
+    app, client, worker, sent = shop
+    phone, _ = await shopper(client, "web")
+    chat = 700_000 + next(_ids)
+    await inbox.accept(app.state, [telegram(chat, "contact", phone=phone)])
+    await worker.drain()
+    second = datetime.now(UTC).replace(microsecond=0)
+    later = telegram(chat, text="show me jeans", sequence=11, platform_time=second)
+    earlier = telegram(chat, text="show me sneakers", sequence=10, platform_time=second)
+    await inbox.accept(app.state, [later])
+    await inbox.accept(app.state, [earlier])
+    await worker.drain()
+    assert [m["skus"] for m in sent["telegram"].sent[-2:]] == [["T-SNEAKER"], ["T-JEANS"]]
+
+
+async def test_an_answer_whose_claim_was_taken_over_does_not_stand(
+    shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app, client, worker, sent = shop
+    phone, web = await shopper(client, "web")
+    finish = ChannelWorker._finish_inbound
+
+    async def after_the_lease_ran_out(self: ChannelWorker, db: Any, row: Any, *args: Any) -> None:
+        # Another worker claimed the message meanwhile (each claim counts an attempt).
+        row.attempts -= 1
+        await finish(self, db, row, *args)
+
+    monkeypatch.setattr(ChannelWorker, "_finish_inbound", after_the_lease_ran_out)
+    await inbox.accept(app.state, [whatsapp(phone, "", kind="button", data="add:T-SAREE")])
+    await worker.run_once()
+    await asyncio.gather(*worker._answering.values(), return_exceptions=True)
+    assert (await cart_of(client, web))["items"] == [], "the turn was rolled back"
+    assert await count(app, select(func.count()).select_from(OutboxMessage)) == 0
+    async with app.state.sessionmaker() as db:
+        row = await db.scalar(select(InboxMessage))
+    assert row is not None
+    assert row.status == "pending", "left to the worker that holds the claim"
+    assert sent["whatsapp"].sent == []

@@ -50,6 +50,9 @@ class Inbound:
     phone: str | None = None
     name: str | None = None
     platform_time: datetime | None = None
+    # The platform's own order of events, where it has one (Telegram's update_id): breaks ties
+    # between messages sent in the same second.
+    sequence: int | None = None
     # Telegram: the callback query to acknowledge (stops the button's spinner).
     callback_id: str | None = None
     # For ``unsupported``: what it was ("sticker", "location", …).
@@ -63,7 +66,9 @@ class Inbound:
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any]) -> Inbound:
-        values = dict(raw)
+        """Back from the inbox; keys this version doesn't know (a newer writer's) are ignored."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
         values["channel"] = Channel(values["channel"])
         when = values.get("platform_time")
         values["platform_time"] = datetime.fromisoformat(when) if when else None

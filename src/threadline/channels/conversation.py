@@ -9,6 +9,7 @@ anything the agent cannot read (a sticker, a location) gets a polite word instea
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +28,7 @@ from threadline.sessions.cache import SessionCache
 from threadline.sessions.state import SessionContext
 
 _TICKET = "channel_turn_ticket"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # The longest message the agent takes (POST /chat's limit).
 MAX_MESSAGE = 2000
 # What a shopper can always tap when the agent had nothing to say about their message.
@@ -83,7 +85,9 @@ async def answer(services: Services, db: AsyncSession, inbound: Inbound) -> Outg
         command = Command(intent=Intent.ADD_TO_CART, slots=Slots(sku=sku), source="button")
         return await _turn(services, db, ctx, f"Add {sku} to my cart", command=command)
     text = inbound.data[len(SAY_PREFIX) :] if inbound.data.startswith(SAY_PREFIX) else inbound.text
-    text = " ".join(text.split())[:MAX_MESSAGE]
+    # Control characters (a NUL among them, which PostgreSQL text refuses) are dropped, and a
+    # message longer than the agent takes is cut, as POST /chat would refuse it.
+    text = " ".join(_CONTROL.sub(" ", text).split())[:MAX_MESSAGE]
     if not text:
         return Outgoing("What can I help you find today?", suggestions=list(STARTERS))
     return await _turn(services, db, ctx, text)

@@ -51,7 +51,7 @@ async def accept(
     if writer is None:
         writer = state.inbox_writer = GroupCommit(state.sessionmaker)
     worker = getattr(state, "channel_worker", None)
-    if worker is not None:
+    if worker is not None and inbound:
         worker.ack_arrived()
     new = await writer.write(inbound, statuses)
     _count(inbound, statuses, new)
@@ -98,40 +98,46 @@ class GroupCommit:
     def __init__(self, maker: async_sessionmaker[AsyncSession]) -> None:
         self._maker = maker
         self._queue: list[_Pending] = []
-        self._writing = False
+        self._writing: asyncio.Task[None] | None = None
 
     async def write(self, inbound: Sequence[Inbound], statuses: Sequence[StatusReport]) -> int:
         pending = _Pending(inbound, statuses, asyncio.get_running_loop().create_future())
         self._queue.append(pending)
-        if not self._writing:
-            self._writing = True
+        if self._writing is None:
             # Its own task: a caller that goes away (the platform hung up) must not stop
             # the commit the others are waiting for.
-            asyncio.get_running_loop().create_task(self._drain())
+            self._writing = asyncio.get_running_loop().create_task(self._drain())
         return await asyncio.shield(pending.done)
 
     async def _drain(self) -> None:
+        batch: list[_Pending] = []
         try:
             while self._queue:
                 batch, self._queue = self._queue, []
                 try:
                     inserted = await self._commit(batch)
-                except Exception as exc:
+                except Exception:
+                    # One bad delivery must not fail the others written with it: each alone.
                     for pending in batch:
-                        if not pending.done.done():
-                            pending.done.set_exception(exc)
+                        await self._commit_alone(pending)
                     continue
-                for pending in batch:
-                    new = 0
-                    for item in pending.inbound:
-                        key = (item.channel.value, item.external_id)
-                        if key in inserted:
-                            inserted.discard(key)  # a duplicate within the batch counts once
-                            new += 1
-                    if not pending.done.done():
-                        pending.done.set_result(new)
+                _settle(batch, inserted)
+        except BaseException as exc:  # cancelled (shutdown): nobody may wait for ever
+            for pending in [*batch, *self._queue]:
+                if not pending.done.done():
+                    pending.done.set_exception(exc)
+            raise
         finally:
-            self._writing = False
+            self._writing = None
+
+    async def _commit_alone(self, pending: _Pending) -> None:
+        try:
+            inserted = await self._commit([pending])
+        except Exception as exc:
+            if not pending.done.done():
+                pending.done.set_exception(exc)
+        else:
+            _settle([pending], inserted)
 
     async def _commit(self, batch: list[_Pending]) -> set[tuple[str, str]]:
         now = clock.now()
@@ -139,23 +145,41 @@ class GroupCommit:
         statuses = [s for pending in batch for s in pending.statuses]
         inserted: set[tuple[str, str]] = set()
         async with session_scope(self._maker) as db:
-            if messages:
-                table = InboxMessage.__table__
+            table = InboxMessage.__table__
+            for chunk in _chunks(messages):
                 stmt = (
                     insert_ignoring_conflicts(db, table, ["channel", "external_id"])
-                    .values([_inbox_row(item, now) for item in messages])
+                    .values([_inbox_row(item, now) for item in chunk])
                     .returning(table.c.channel, table.c.external_id)
                 )
-                inserted = {(c, e) for c, e in (await db.execute(stmt)).all()}
-            if statuses:
+                inserted |= {(c, e) for c, e in (await db.execute(stmt)).all()}
+            for chunk in _chunks(statuses):
                 await db.execute(
                     insert_ignoring_conflicts(
                         db,
                         DeliveryStatus.__table__,
                         ["channel", "platform_message_id", "status"],
-                    ).values([_status_row(s, now) for s in statuses])
+                    ).values([_status_row(s, now) for s in chunk])
                 )
         return inserted
+
+
+def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
+    """Rows per INSERT: well under the bind-parameter limits (SQLite 32,766; asyncpg 32,767)."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _settle(batch: list[_Pending], inserted: set[tuple[str, str]]) -> None:
+    """Tell each caller how many of its messages were new."""
+    for pending in batch:
+        new = 0
+        for item in pending.inbound:
+            key = (item.channel.value, item.external_id)
+            if key in inserted:
+                inserted.discard(key)  # a duplicate within the batch counts once
+                new += 1
+        if not pending.done.done():
+            pending.done.set_result(new)
 
 
 def _inbox_row(item: Inbound, now: datetime) -> dict[str, Any]:
@@ -166,7 +190,9 @@ def _inbox_row(item: Inbound, now: datetime) -> dict[str, Any]:
         "payload": item.to_dict(),
         "status": PENDING,
         "attempts": 0,
-        "platform_time": item.platform_time,
+        # Never NULL: SQLite and PostgreSQL sort NULLs at opposite ends.
+        "platform_time": item.platform_time or now,
+        "sequence": item.sequence,
         "received_at": now,
     }
 

@@ -55,6 +55,8 @@ class InboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     # When the customer sent it, by the platform's clock (orders a chat's pending messages).
     platform_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The platform's own sequence number, where it has one (Telegram's update_id).
+    sequence: Mapped[int | None] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

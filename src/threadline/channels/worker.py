@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline.channels import conversation
@@ -38,16 +38,20 @@ from threadline.db import commit_now, session_scope
 
 log = structlog.get_logger()
 
-# How long a claim on a message lasts before another worker may take it over.
+# How long a claim on a message lasts before another worker may take it over.  Answering is
+# cut off well inside it (ANSWER_TIMEOUT), and every write that ends a claim checks the claim
+# is still ours, so a message is never answered twice.
 LEASE = timedelta(seconds=120)
+ANSWER_TIMEOUT = 90.0
 # How often the worker looks for work it was not woken for.
 POLL_SECONDS = 1.0
 # Chats answered or delivered at once by one process.
 PARALLEL_CHATS = 8
 BATCH = 200
-# Acknowledging deliveries comes first: the worker starts no agent turn until no delivery has
-# arrived for ACK_QUIET seconds, waiting at most ACK_PRIORITY_MAX_WAIT (it still makes
-# progress under a flood; the backlog is durable and drains when the flood ends).
+# Acknowledging deliveries comes first: the worker starts no agent turn and no send until no
+# message has been delivered for ACK_QUIET seconds, waiting at most ACK_PRIORITY_MAX_WAIT, one
+# at a time through that gate (under a flood it still makes progress; the backlog is durable
+# and drains when the flood ends).  Status-only deliveries don't count.
 ACK_QUIET = 0.025
 ACK_PRIORITY_MAX_WAIT = 1.0
 APOLOGY = "Sorry — I couldn't answer that just now. Please send it again in a moment."
@@ -76,6 +80,7 @@ class ChannelWorker:
         self._answer_slots = asyncio.Semaphore(PARALLEL_CHATS)
         self._send_slots = asyncio.Semaphore(PARALLEL_CHATS)
         self._last_ack = 0.0
+        self._ack_gate = asyncio.Lock()
 
     @property
     def _write(self) -> async_sessionmaker[AsyncSession]:
@@ -101,9 +106,10 @@ class ChannelWorker:
 
     async def _yield_to_acks(self) -> None:
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + ACK_PRIORITY_MAX_WAIT
-        while loop.time() - self._last_ack < ACK_QUIET and loop.time() < deadline:
-            await asyncio.sleep(ACK_QUIET)
+        async with self._ack_gate:
+            deadline = loop.time() + ACK_PRIORITY_MAX_WAIT
+            while loop.time() - self._last_ack < ACK_QUIET and loop.time() < deadline:
+                await asyncio.sleep(ACK_QUIET)
 
     async def run(self) -> None:
         """The background loop (cancelled when the app stops)."""
@@ -124,21 +130,28 @@ class ChannelWorker:
 
     async def run_once(self) -> None:
         """Start a task for every chat with messages to answer or replies due."""
+        # One row per chat (a chat with a thousand messages waiting takes one place, not the
+        # whole batch), oldest chats first.
+        now = clock.now()
         async with session_scope(self._read) as db:
+            first = func.min(InboxMessage.id)
             inbox = await db.execute(
-                select(InboxMessage.channel, InboxMessage.address)
+                select(InboxMessage.channel, InboxMessage.address, first)
                 .where(InboxMessage.status == PENDING)
-                .order_by(InboxMessage.id)
+                .group_by(InboxMessage.channel, InboxMessage.address)
+                .order_by(first)
                 .limit(BATCH)
             )
-            answer_chats = list(dict.fromkeys((c, a) for c, a in inbox.all()))
+            answer_chats = [(c, a) for c, a, _ in inbox.all()]
+            first = func.min(OutboxMessage.id)
             outbox = await db.execute(
-                select(OutboxMessage.channel, OutboxMessage.address)
-                .where(OutboxMessage.status == PENDING)
-                .order_by(OutboxMessage.id)
+                select(OutboxMessage.channel, OutboxMessage.address, first)
+                .where(OutboxMessage.status == PENDING, OutboxMessage.next_attempt_at <= now)
+                .group_by(OutboxMessage.channel, OutboxMessage.address)
+                .order_by(first)
                 .limit(BATCH)
             )
-            send_chats = list(dict.fromkeys((c, a) for c, a in outbox.all()))
+            send_chats = [(c, a) for c, a, _ in outbox.all()]
         for key in answer_chats:
             self._start(self._answering, key, self._answer_chat, self._answer_slots)
         for key in send_chats:
@@ -165,8 +178,8 @@ class ChannelWorker:
 
         tasks[key] = asyncio.create_task(guarded())
 
-    async def drain(self, timeout: float = 30.0) -> None:
-        """Until nothing is pending or running, or ``timeout`` seconds passed (tests)."""
+    async def drain(self, timeout: float = 60.0) -> None:
+        """Until nothing is pending or running (tests); TimeoutError after ``timeout`` s."""
         deadline = asyncio.get_running_loop().time() + timeout
         while asyncio.get_running_loop().time() < deadline:
             await self.run_once()
@@ -177,6 +190,7 @@ class ChannelWorker:
             if not await self._anything_due():
                 return
             await asyncio.sleep(0.05)
+        raise TimeoutError(f"channel work still pending after {timeout} s")
 
     async def _anything_due(self) -> bool:
         """Anything not yet answered or sent, including replies waiting for a retry."""
@@ -211,7 +225,11 @@ class ChannelWorker:
                     InboxMessage.address == key[1],
                     InboxMessage.status == PENDING,
                 )
-                .order_by(InboxMessage.platform_time, InboxMessage.id)
+                .order_by(
+                    InboxMessage.platform_time,
+                    func.coalesce(InboxMessage.sequence, 0),
+                    InboxMessage.id,
+                )
                 .limit(1)
             )
             if row is None or (row.claimed_until is not None and row.claimed_until > now):
@@ -232,33 +250,60 @@ class ChannelWorker:
             return row
 
     async def _answer(self, row: InboxMessage) -> None:
-        inbound = Inbound.from_dict(row.payload)
-        adapter = self.adapters[row.channel]
         services = conversation.Services(self.state)
         async with self._write() as db:
             try:
-                reply = await conversation.answer(services, db, inbound)
-                await self._finish_inbound(db, row, inbound, adapter, reply, DONE)
+                inbound = Inbound.from_dict(row.payload)
+                adapter = self.adapters[row.channel]
+                async with asyncio.timeout(ANSWER_TIMEOUT):
+                    reply = await conversation.answer(services, db, inbound)
+                await self._finish_inbound(db, row, adapter.render(inbound, reply), DONE)
                 await commit_now(db)
+            except LostClaim:
+                await conversation.abandon_turn(services, db)
+                log.warning("channel.answer.claim_lost", channel=row.channel, inbox_id=row.id)
+                return
             except Exception as exc:
                 await conversation.abandon_turn(services, db)
-                await self._inbound_failed(db, row, inbound, adapter, exc)
+                await self._inbound_failed(db, row, exc)
                 return
+            except BaseException:
+                # Cancelled (the server is stopping): undo the turn and free the message for
+                # the next worker now rather than when the lease runs out.
+                await asyncio.shield(self._release(db, services, row))
+                raise
         metrics.CHANNEL_ANSWERED.labels(channel=row.channel, outcome="answered").inc()
         self._start(self._sending, (row.channel, row.address), self._send_chat, self._send_slots)
+
+    async def _release(
+        self, db: AsyncSession, services: conversation.Services, row: InboxMessage
+    ) -> None:
+        await conversation.abandon_turn(services, db)
+        await db.execute(
+            update(InboxMessage)
+            .where(*_still_ours(InboxMessage, row))
+            .values(claimed_until=None, attempts=row.attempts - 1)
+        )
+        await commit_now(db)
 
     async def _finish_inbound(
         self,
         db: AsyncSession,
         row: InboxMessage,
-        inbound: Inbound,
-        adapter: ChannelAdapter,
-        reply: Outgoing,
+        requests: list[dict[str, Any]],
         status: str,
         error: str | None = None,
     ) -> None:
+        """Queue the replies and end the message, in the caller's transaction; LostClaim if
+        another worker has taken the message over (the caller rolls everything back)."""
         now = clock.now()
-        requests = adapter.render(inbound, reply)
+        ended = await db.execute(
+            update(InboxMessage)
+            .where(*_still_ours(InboxMessage, row))
+            .values(status=status, processed_at=now, claimed_until=None, last_error=error)
+        )
+        if ended.rowcount != 1:  # type: ignore[attr-defined]
+            raise LostClaim()
         for request in requests:
             db.add(
                 OutboxMessage(
@@ -272,20 +317,8 @@ class ChannelWorker:
                     created_at=now,
                 )
             )
-        await db.execute(
-            update(InboxMessage)
-            .where(InboxMessage.id == row.id)
-            .values(status=status, processed_at=now, claimed_until=None, last_error=error)
-        )
 
-    async def _inbound_failed(
-        self,
-        db: AsyncSession,
-        row: InboxMessage,
-        inbound: Inbound,
-        adapter: ChannelAdapter,
-        exc: Exception,
-    ) -> None:
+    async def _inbound_failed(self, db: AsyncSession, row: InboxMessage, exc: Exception) -> None:
         error = f"{type(exc).__name__}: {exc}"[:500]
         log.error(
             "channel.answer.failed",
@@ -295,15 +328,21 @@ class ChannelWorker:
             error=error,
             exc_info=exc,
         )
-        if row.attempts >= self.settings.channel_send_attempts:
-            await self._finish_inbound(db, row, inbound, adapter, Outgoing(APOLOGY), FAILED, error)
+        adapter = self.adapters.get(row.channel)
+        if row.attempts >= self.settings.channel_answer_attempts or adapter is None:
+            requests: list[dict[str, Any]] = []
+            if adapter is not None:
+                with contextlib.suppress(Exception):
+                    requests = adapter.render(Inbound.from_dict(row.payload), Outgoing(APOLOGY))
+            with contextlib.suppress(LostClaim):
+                await self._finish_inbound(db, row, requests, FAILED, error)
             metrics.CHANNEL_ANSWERED.labels(channel=row.channel, outcome="gave_up").inc()
         else:
             # Released for a retry once the backoff has passed (the lease is the delay).
             retry_at = clock.now() + self._backoff(row.attempts, None)
             await db.execute(
                 update(InboxMessage)
-                .where(InboxMessage.id == row.id)
+                .where(*_still_ours(InboxMessage, row))
                 .values(claimed_until=retry_at, last_error=error)
             )
         await commit_now(db)
@@ -311,7 +350,11 @@ class ChannelWorker:
     # --- the outbox ---------------------------------------------------------------------------
 
     async def _send_chat(self, key: ChatKey) -> None:
-        while (row := await self._claim_next_outbound(key)) is not None:
+        while True:
+            await self._yield_to_acks()
+            row = await self._claim_next_outbound(key)
+            if row is None:
+                return
             if not await self._send(row):
                 return  # waiting for a retry: the chat's later replies wait too
 
@@ -349,17 +392,22 @@ class ChannelWorker:
 
     async def _send(self, row: OutboxMessage) -> bool:
         """Deliver one reply; False when it is to be tried again later."""
-        adapter = self.adapters[row.channel]
+        adapter = self.adapters.get(row.channel)
         values: dict[str, Any]
         done = True
-        if not adapter.configured():
-            error = SendError(f"{row.channel} is not configured for sending", retryable=True)
+        if adapter is None or not adapter.configured():
+            # Nothing to send with: trying again would not help until an operator sets it up.
+            error = SendError(f"{row.channel} is not configured for sending", retryable=False)
             values, done = self._retry_values(row, error)
         else:
             try:
                 message_id = await adapter.deliver(self._http, row.request)
-            except SendError as error:
-                values, done = self._retry_values(row, error)
+            except SendError as refused:
+                values, done = self._retry_values(row, refused)
+            except Exception as exc:  # an adapter bug or an odd library error: try again later
+                log.exception("channel.send.error", channel=row.channel, outbox_id=row.id)
+                odd = SendError(f"{type(exc).__name__}: {exc}", retryable=True)
+                values, done = self._retry_values(row, odd)
             else:
                 values = {
                     "status": SENT,
@@ -370,7 +418,9 @@ class ChannelWorker:
                 }
                 metrics.CHANNEL_SENDS.labels(channel=row.channel, result="sent").inc()
         async with session_scope(self._write) as db:
-            await db.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(values))
+            await db.execute(
+                update(OutboxMessage).where(*_still_ours(OutboxMessage, row)).values(values)
+            )
         return done
 
     def _retry_values(self, row: OutboxMessage, error: SendError) -> tuple[dict[str, Any], bool]:
@@ -400,5 +450,17 @@ class ChannelWorker:
         return {"next_attempt_at": retry_at, "claimed_until": None, "last_error": message}, False
 
     def _backoff(self, attempts: int, retry_after: float | None) -> timedelta:
-        base = self.settings.channel_retry_base_seconds * 2 ** max(attempts - 1, 0)
-        return timedelta(seconds=min(max(base, retry_after or 0.0), 300.0))
+        """Doubling from the base, at most 5 minutes; a platform's retry-after (up to an hour)
+        wins when it asks for longer."""
+        base = min(self.settings.channel_retry_base_seconds * 2 ** max(attempts - 1, 0), 300.0)
+        return timedelta(seconds=max(base, min(retry_after or 0.0, 3600.0)))
+
+
+class LostClaim(Exception):
+    """Another worker took the message over (our lease ran out): our answer must not stand."""
+
+
+def _still_ours(model: type[InboxMessage] | type[OutboxMessage], row: Any) -> list[Any]:
+    """The conditions under which ``row`` is still claimed by us: pending, and not claimed
+    again since (every claim increments ``attempts``)."""
+    return [model.id == row.id, model.status == PENDING, model.attempts == row.attempts]

@@ -42,3 +42,7 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
     )
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("alembic").setLevel(max(level_no, logging.WARNING))
+    # httpx logs every request's full URL at INFO, and the Telegram Bot API carries the bot's
+    # token in its URLs: requests are not logged (the channel worker logs what it sends).
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(level_no, logging.WARNING))

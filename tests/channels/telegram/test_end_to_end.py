@@ -69,14 +69,18 @@ async def shop(settings: Settings, fake: FakePlatform) -> AsyncIterator[Shop]:
         yield app, client, fake
 
 
-async def deliver(shop: Shop, update: dict[str, Any]) -> None:
-    """Telegram posts ``update``; the worker answers it (and anything else pending)."""
+async def deliver(shop: Shop, update: dict[str, Any]) -> dict[str, Any]:
+    """Telegram posts ``update``; the worker answers it (and anything else pending).
+
+    Returns the webhook's response body."""
     app, client, _ = shop
     response = await client.post(
         WEBHOOK, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
     )
     assert response.status_code == 200, response.text
     await app.state.channel_worker.drain(timeout=60)
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def sent(fake: FakePlatform, chat: int, method: str = "sendMessage") -> list[dict[str, Any]]:
@@ -171,9 +175,13 @@ async def test_an_add_button_is_acknowledged_and_asks_for_the_size(shop: Shop) -
     chat = new_chat()
     await linked(shop, chat, phone)
     press = update_for("callback_add", chat, data="add:T-SHIRT")
-    await deliver(shop, press)
-    acknowledged = [c.body for c in fake.sent("/answerCallbackQuery")]
-    assert {"callback_query_id": press["callback_query"]["id"]} in acknowledged
+    answer = await deliver(shop, press)
+    # Acknowledged in the webhook's response, before the agent has even started.
+    assert answer == {
+        "method": "answerCallbackQuery",
+        "callback_query_id": press["callback_query"]["id"],
+    }
+    assert fake.sent("/answerCallbackQuery") == []
     question = sent(fake, chat)[-1]["text"]
     assert "Oxford Shirt" in question
     assert "size" in question.lower()

@@ -99,6 +99,7 @@ def _button(external_id: str, query: CallbackQuery) -> Inbound | None:
     return Inbound(
         channel=Channel.telegram,
         external_id=external_id,
+        sequence=int(external_id),
         address=str(message.chat.id),
         kind="button",
         data=query.data,
@@ -122,6 +123,9 @@ def _message(external_id: str, message: Message) -> Inbound | None:
     common: dict[str, Any] = {
         "channel": Channel.telegram,
         "external_id": external_id,
+        # Telegram numbers updates in the order they happened: the tie-breaker when they are
+        # delivered out of order within one second.
+        "sequence": int(external_id),
         "address": str(message.chat.id),
         "user_id": str(sender.id),
         "name": sender.first_name,

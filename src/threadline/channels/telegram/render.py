@@ -41,9 +41,8 @@ Request = dict[str, Any]
 
 def render(inbound: Inbound, reply: Outgoing) -> list[Request]:
     chat_id = chat_ref(inbound.address)
+    # A button press was acknowledged in the webhook's own response (see router.py).
     requests: list[Request] = []
-    if inbound.callback_id:
-        requests.append(_call("answerCallbackQuery", callback_query_id=inbound.callback_id))
     suggestions = suggestion_markup(reply.suggestions)
     keyboard: ReplyKeyboardMarkup | ReplyKeyboardRemove | None = None
     if reply.ask_contact:

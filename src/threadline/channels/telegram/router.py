@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import structlog
 from fastapi import APIRouter, Depends, Header, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from threadline.channels import inbox
@@ -31,6 +32,8 @@ router = APIRouter(prefix="/channels/telegram", tags=["channels"])
 
 
 class WebhookAck(BaseModel):
+    """``{"ok": true}``; for a button press, the ``answerCallbackQuery`` call instead."""
+
     ok: bool = True
 
 
@@ -85,12 +88,14 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     dependencies=[Depends(verify_secret)],
     openapi_extra=_UPDATE_BODY,
 )
-async def telegram_webhook(request: Request) -> WebhookAck:
+async def telegram_webhook(request: Request) -> Any:
     """Store a private chat's message, button press or shared contact for the shop's bot.
 
     Answered with 200 as soon as the update is stored; the bot's reply follows through the Bot
-    API.  Updates the shop does not serve (group chats, edits, channel posts) are acknowledged
-    and dropped, so Telegram does not redeliver them.
+    API.  A button press is acknowledged in this answer itself (Telegram runs the
+    ``answerCallbackQuery`` given in a webhook's response), so the button stops spinning at
+    once, however long the reply takes.  Updates the shop does not serve (group chats, edits,
+    channel posts) are acknowledged and dropped, so Telegram does not redeliver them.
     """
     try:
         raw = await request.json()
@@ -110,4 +115,7 @@ async def telegram_webhook(request: Request) -> WebhookAck:
         kind=items[0].kind if items else None,
         accepted=accepted,
     )
+    press = next((i.callback_id for i in items if i.callback_id), None)
+    if press is not None:
+        return JSONResponse({"method": "answerCallbackQuery", "callback_query_id": press})
     return WebhookAck()

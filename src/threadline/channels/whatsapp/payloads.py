@@ -34,8 +34,11 @@ def _unix_seconds(value: Any) -> Any:
     return value
 
 
+# Ids are stored as text: no control characters (PostgreSQL refuses a NUL outright).
+_PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
+
 # "1686848831": whole seconds since the epoch, as the webhook writes them.
-UnixSeconds = Annotated[str, BeforeValidator(_unix_seconds), Field(pattern=r"^\d{1,12}$")]
+UnixSeconds = Annotated[str, BeforeValidator(_unix_seconds), Field(pattern=r"^\d{1,11}$")]
 
 
 def to_datetime(seconds: str) -> datetime:
@@ -173,9 +176,9 @@ class Message(_Model):
     """One message from a WhatsApp user."""
 
     # The sender's WhatsApp number (their wa_id), digits only.
-    from_: str | None = Field(default=None, alias="from", max_length=64)
-    # The wamid: the dedupe key (the inbox keeps 128 characters).
-    id: str = Field(min_length=1, max_length=128)
+    from_: str | None = Field(default=None, alias="from", pattern=r"^\d{1,20}$")
+    # The wamid: the dedupe key (the inbox keeps 128 characters, printable ones).
+    id: str = Field(min_length=1, max_length=128, pattern=_PRINTABLE)
     timestamp: UnixSeconds
     # text | interactive | button | image | sticker | location | audio | video | document |
     # contacts | reaction | order | system | request_welcome | unsupported (formerly unknown) …
@@ -232,11 +235,11 @@ class Status(_Model):
     """What became of a message we sent."""
 
     # The wamid of our message (the status table keeps 128 characters).
-    id: str = Field(min_length=1, max_length=128)
+    id: str = Field(min_length=1, max_length=128, pattern=_PRINTABLE)
     # sent | delivered | read | failed (and, for voice notes, played)
     status: str = Field(min_length=1, max_length=16)
     timestamp: UnixSeconds
-    recipient_id: str | None = Field(default=None, max_length=64)
+    recipient_id: str | None = Field(default=None, max_length=64, pattern=_PRINTABLE)
     conversation: Conversation | None = None
     pricing: Pricing | None = None
     errors: list[PlatformError] = []

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("claimed_until", _WHEN, nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("platform_time", _WHEN, nullable=True),
+        sa.Column("sequence", sa.BigInteger(), nullable=True),
         sa.Column("received_at", _WHEN, nullable=False),
         sa.Column("processed_at", _WHEN, nullable=True),
         sa.PrimaryKeyConstraint("id"),
