@@ -132,3 +132,20 @@ async def test_concurrent_guesses_cannot_slip_past_the_limit_together(client: ht
     # Each attempt is counted before it is checked: only the first 5 get a password check.
     assert statuses.count(401) == 5, statuses
     assert statuses.count(429) == 25, statuses
+
+
+async def test_a_kiosk_asking_for_many_password_customers_by_phone_is_not_locked_out(
+    client: httpx.AsyncClient,
+):
+    # The kiosk page starts every login with the phone alone: a customer who has a password
+    # is told to give it (401), but that is no guess and must not count against the shop's
+    # one address.
+    accounts = [await signup(client) for _ in range(25)]
+    for account in accounts:
+        start = await client.post(
+            "/session/start", json={"phone": account["customer"]["phone"], "channel": "kiosk"}
+        )
+        assert_error(start, 401, "invalid_credentials")
+    last = accounts[-1]
+    logged_in = await login(client, last["customer"]["phone"], last["password"])
+    assert logged_in.status_code == 200, logged_in.text

@@ -53,7 +53,7 @@ async def check_password(
     """The customer with this phone if ``password`` is theirs; else 401 (or 429 when throttled).
 
     ``password=None`` (a /session/start without one) is fine for a customer who has no
-    password, and answers None.  An unknown phone, a customer without a password and a wrong
+    password, and answers None; for one who has, it is a 401 that the throttle does not count.  An unknown phone, a customer without a password and a wrong
     password are indistinguishable: same error, same argon2 work.  The reads go through the
     read-only store, so no write connection is held while argon2 runs.
     """
@@ -66,6 +66,12 @@ async def check_password(
         stored = customer.password_hash if customer else None
         if password is None and stored is None:
             return None
+    if password is None:
+        # No password given to a customer who has one: refused, but it is no guess, so it
+        # is not counted (a shop's kiosk asks this for every shopper before asking for the
+        # password; counting it would soon lock the kiosk's address out).
+        log.info("auth.login.password_needed", phone=mask_phone(phone))
+        raise InvalidCredentials()
     await throttle.attempt(stores.write, rules)
     hasher = passwords.hasher(settings)
     # Always hash, even for an unknown phone, so the answer takes the same time either way.
