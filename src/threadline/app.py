@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -90,12 +91,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await build_index_on_startup(app)
         app.state.channel_worker = worker = ChannelWorker(app.state, build_adapters(settings))
         background = [
-            asyncio.create_task(worker.run()),
+            *([asyncio.create_task(worker.run())] if settings.channel_worker else []),
             asyncio.create_task(refresh_index_periodically(app)),
             asyncio.create_task(_purge_periodically(app, settings)),
             asyncio.create_task(_release_reservations_periodically(app, settings)),
             asyncio.create_task(listen_for_session_changes(engine, cache)),
         ]
+        # Everything built at startup (the search index, the vocabulary, the catalog) lives as
+        # long as the process: frozen out of the cyclic collector, a full collection no longer
+        # walks it, which took pauses of tens of milliseconds out of request latency.
+        gc.collect()
+        gc.freeze()
         log.info("app.started", database=engine.dialect.name, version=__version__)
         try:
             yield

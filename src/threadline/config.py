@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     channel_send_attempts: int = Field(12, ge=1, le=50)
     channel_retry_base_seconds: float = Field(1.0, gt=0)
     channel_answer_attempts: int = Field(4, ge=1, le=20)
+    # Answer and send channel messages in this process.  Off: this process only acknowledges
+    # webhooks (another process with it on answers them; they wait durably in the store).
+    channel_worker: bool = True
     # Answered messages, sent replies and delivery reports are kept this long, then purged.
     channel_retention_days: int = Field(30, ge=1)
 

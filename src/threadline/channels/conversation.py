@@ -9,7 +9,10 @@ anything the agent cannot read (a sticker, a location) gets a polite word instea
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,9 +48,14 @@ FOREIGN_CONTACT = (
 
 @dataclass(slots=True)
 class Services:
-    """What answering needs from the running app."""
+    """What answering needs from the running app.
+
+    The worker answers one message at a time; ``waiting`` is entered while this message waits
+    for the session's earlier turns (from other channels), so the others may go meanwhile.
+    """
 
     state: Any
+    waiting: Callable[[], AbstractAsyncContextManager[None]] = contextlib.nullcontext
 
     @property
     def settings(self) -> Settings:
@@ -111,7 +119,8 @@ async def _turn(
     await commit_now(db)
     ticket = await queue.take_ticket(ctx.session.session_id, ctx.channel, message)
     try:
-        await queue.wait_for_turn(ticket)
+        async with services.waiting():
+            await queue.wait_for_turn(ticket)
         reply = await agent.run_turn(
             db,
             cache=services.cache,

@@ -145,28 +145,25 @@ class GroupCommit:
         statuses = [s for pending in batch for s in pending.statuses]
         inserted: set[tuple[str, str]] = set()
         async with session_scope(self._maker) as db:
-            table = InboxMessage.__table__
-            for chunk in _chunks(messages):
-                stmt = (
-                    insert_ignoring_conflicts(db, table, ["channel", "external_id"])
-                    .values([_inbox_row(item, now) for item in chunk])
-                    .returning(table.c.channel, table.c.external_id)
+            # executemany: one cached statement, which SQLAlchemy sends as multi-row INSERTs
+            # (its "insertmanyvalues"), RETURNING the rows that were new.
+            if messages:
+                table = InboxMessage.__table__
+                stmt = insert_ignoring_conflicts(db, table, ["channel", "external_id"]).returning(
+                    table.c.channel, table.c.external_id
                 )
-                inserted |= {(c, e) for c, e in (await db.execute(stmt)).all()}
-            for chunk in _chunks(statuses):
+                rows = [_inbox_row(item, now) for item in messages]
+                inserted = {(c, e) for c, e in (await db.execute(stmt, rows)).all()}
+            if statuses:
                 await db.execute(
                     insert_ignoring_conflicts(
                         db,
                         DeliveryStatus.__table__,
                         ["channel", "platform_message_id", "status"],
-                    ).values([_status_row(s, now) for s in chunk])
+                    ),
+                    [_status_row(s, now) for s in statuses],
                 )
         return inserted
-
-
-def _chunks(items: list[Any], size: int = 500) -> list[list[Any]]:
-    """Rows per INSERT: well under the bind-parameter limits (SQLite 32,766; asyncpg 32,767)."""
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _settle(batch: list[_Pending], inserted: set[tuple[str, str]]) -> None:

@@ -62,8 +62,12 @@ class InboxMessage(Base):
 
     __table_args__ = (
         UniqueConstraint("channel", "external_id", name="uq_channel_inbox_message"),
+        # The worker's queue: only unanswered messages, by chat in the order they are answered.
         Index(
             "ix_channel_inbox_pending",
+            "channel",
+            "address",
+            "platform_time",
             "id",
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
@@ -99,11 +103,13 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index(
             "ix_channel_outbox_pending",
+            "channel",
+            "address",
             "id",
             sqlite_where=text("status = 'pending'"),
             postgresql_where=text("status = 'pending'"),
         ),
-        Index("ix_channel_outbox_platform_id", "channel", "platform_message_id"),
+        Index("ix_channel_outbox_inbox_id", "inbox_id"),
     )
 
 

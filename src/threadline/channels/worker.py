@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -81,6 +81,7 @@ class ChannelWorker:
         self._send_slots = asyncio.Semaphore(PARALLEL_CHATS)
         self._last_ack = 0.0
         self._ack_gate = asyncio.Lock()
+        self._one_turn = asyncio.Lock()
 
     @property
     def _write(self) -> async_sessionmaker[AsyncSession]:
@@ -105,11 +106,31 @@ class ChannelWorker:
         self._last_ack = asyncio.get_running_loop().time()
 
     async def _yield_to_acks(self) -> None:
+        """Wait (at most ACK_PRIORITY_MAX_WAIT) for a moment without deliveries."""
         loop = asyncio.get_running_loop()
         async with self._ack_gate:
             deadline = loop.time() + ACK_PRIORITY_MAX_WAIT
             while loop.time() - self._last_ack < ACK_QUIET and loop.time() < deadline:
                 await asyncio.sleep(ACK_QUIET)
+
+    async def _take_turn_slot(self) -> None:
+        """One message answered at a time in this process, each started in a quiet moment: a
+        burst of deliveries then waits for one answer at most, never for a queue of them."""
+        await self._one_turn.acquire()
+        try:
+            await self._yield_to_acks()
+        except BaseException:
+            self._one_turn.release()
+            raise
+
+    @contextlib.asynccontextmanager
+    async def _turn_slot_released(self) -> AsyncIterator[None]:
+        """While a message waits for its session's earlier turns, the others may be answered."""
+        self._one_turn.release()
+        try:
+            yield
+        finally:
+            await self._take_turn_slot()
 
     async def run(self) -> None:
         """The background loop (cancelled when the app stops)."""
@@ -207,17 +228,22 @@ class ChannelWorker:
 
     async def _answer_chat(self, key: ChatKey) -> None:
         while True:
-            await self._yield_to_acks()
-            row = await self._claim_next_inbound(key)
-            if row is None:
-                return
-            await self._answer(row)
+            await self._take_turn_slot()
+            try:
+                row = await self._claim_next_inbound(key)
+                if row is None:
+                    return
+                await self._answer(row)
+            finally:
+                self._one_turn.release()
 
     async def _claim_next_inbound(self, key: ChatKey) -> InboxMessage | None:
         """The chat's oldest unanswered message, claimed; None if there is none or it is
         somebody else's (a later message must not overtake it) or not due yet."""
         now = clock.now()
-        async with session_scope(self._write) as db:
+        # Found on a reader (on SQLite the one writer connection stays free for the webhooks),
+        # claimed with a conditional update: a stale read can only make the claim fail.
+        async with session_scope(self._read) as db:
             row = await db.scalar(
                 select(InboxMessage)
                 .where(
@@ -234,23 +260,24 @@ class ChannelWorker:
             )
             if row is None or (row.claimed_until is not None and row.claimed_until > now):
                 return None
+            db.expunge(row)
+        return row if await self._claim(InboxMessage, row, now) else None
+
+    async def _claim(self, model: Any, row: Any, now: datetime) -> bool:
+        """Take ``row`` for a lease unless somebody took it since it was read."""
+        async with session_scope(self._write) as db:
             claimed = await db.execute(
-                update(InboxMessage)
-                .where(
-                    InboxMessage.id == row.id,
-                    InboxMessage.status == PENDING,
-                    InboxMessage.attempts == row.attempts,
-                )
+                update(model)
+                .where(*_still_ours(model, row))
                 .values(claimed_until=now + LEASE, attempts=row.attempts + 1)
             )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            await db.refresh(row)
-            db.expunge(row)
-            return row
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return False
+        row.claimed_until, row.attempts = now + LEASE, row.attempts + 1
+        return True
 
     async def _answer(self, row: InboxMessage) -> None:
-        services = conversation.Services(self.state)
+        services = conversation.Services(self.state, self._turn_slot_released)
         async with self._write() as db:
             try:
                 inbound = Inbound.from_dict(row.payload)
@@ -351,8 +378,12 @@ class ChannelWorker:
 
     async def _send_chat(self, key: ChatKey) -> None:
         while True:
-            await self._yield_to_acks()
-            row = await self._claim_next_outbound(key)
+            # Claimed in turn with the answers, in a quiet moment; sent concurrently.
+            await self._take_turn_slot()
+            try:
+                row = await self._claim_next_outbound(key)
+            finally:
+                self._one_turn.release()
             if row is None:
                 return
             if not await self._send(row):
@@ -360,7 +391,7 @@ class ChannelWorker:
 
     async def _claim_next_outbound(self, key: ChatKey) -> OutboxMessage | None:
         now = clock.now()
-        async with session_scope(self._write) as db:
+        async with session_scope(self._read) as db:
             row = await db.scalar(
                 select(OutboxMessage)
                 .where(
@@ -375,20 +406,8 @@ class ChannelWorker:
                 return None
             if row.claimed_until is not None and row.claimed_until > now:
                 return None
-            claimed = await db.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == row.id,
-                    OutboxMessage.status == PENDING,
-                    OutboxMessage.attempts == row.attempts,
-                )
-                .values(claimed_until=now + LEASE, attempts=row.attempts + 1)
-            )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
-                return None
-            await db.refresh(row)
             db.expunge(row)
-            return row
+        return row if await self._claim(OutboxMessage, row, now) else None
 
     async def _send(self, row: OutboxMessage) -> bool:
         """Deliver one reply; False when it is to be tried again later."""

@@ -41,7 +41,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_channel_inbox_pending",
         "channel_inbox",
-        ["id"],
+        ["channel", "address", "platform_time", "id"],
         sqlite_where=sa.text("status = 'pending'"),
         postgresql_where=sa.text("status = 'pending'"),
     )
@@ -66,13 +66,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_channel_outbox_pending",
         "channel_outbox",
-        ["id"],
+        ["channel", "address", "id"],
         sqlite_where=sa.text("status = 'pending'"),
         postgresql_where=sa.text("status = 'pending'"),
     )
-    op.create_index(
-        "ix_channel_outbox_platform_id", "channel_outbox", ["channel", "platform_message_id"]
-    )
+    op.create_index("ix_channel_outbox_inbox_id", "channel_outbox", ["inbox_id"])
     op.create_table(
         "channel_statuses",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
@@ -105,7 +103,7 @@ def downgrade() -> None:
     op.drop_index("ix_channel_links_customer_id", table_name="channel_links")
     op.drop_table("channel_links")
     op.drop_table("channel_statuses")
-    op.drop_index("ix_channel_outbox_platform_id", table_name="channel_outbox")
+    op.drop_index("ix_channel_outbox_inbox_id", table_name="channel_outbox")
     op.drop_index("ix_channel_outbox_pending", table_name="channel_outbox")
     op.drop_table("channel_outbox")
     op.drop_index("ix_channel_inbox_pending", table_name="channel_inbox")
