@@ -74,10 +74,10 @@ def platform_ok(call: Recorded) -> Any:
     return {"messaging_product": "whatsapp", "messages": [{"id": f"wamid.out{time.time_ns()}"}]}
 
 
-def whatsapp_bodies(path: Path, count: int) -> None:
+def whatsapp_bodies(path: Path, count: int, first: int = 0) -> None:
     """``count`` signed WhatsApp deliveries, one per line: signature TAB body."""
     with path.open("w") as out:
-        for n in range(count):
+        for n in range(first, first + count):
             wa_id = f"9177{n % 200:08d}"
             body = {
                 "object": "whatsapp_business_account",
@@ -114,10 +114,10 @@ def whatsapp_bodies(path: Path, count: int) -> None:
             out.write(f"sha256={digest}\t{raw}\n")
 
 
-def telegram_bodies(path: Path, count: int) -> None:
+def telegram_bodies(path: Path, count: int, first: int = 0) -> None:
     """``count`` Telegram updates (the secret is the same header on each)."""
     with path.open("w") as out:
-        for n in range(count):
+        for n in range(first, first + count):
             chat = 500_000 + n % 200
             body = {
                 "update_id": 10_000 + n,
@@ -167,6 +167,8 @@ def bench_store(store: str, opts: argparse.Namespace) -> dict[str, Any]:
         count = max(opts.duration * 4000, 20_000)
         whatsapp_bodies(workdir / "whatsapp.txt", count)
         telegram_bodies(workdir / "telegram.txt", count)
+        whatsapp_bodies(workdir / "whatsapp-warmup.txt", 2000, first=count)
+        telegram_bodies(workdir / "telegram-warmup.txt", 2000, first=count)
         log_path = workdir / "server.log"
         with server(url, workdir, log_path, extra_env=env) as base:
             paced = paced_phase(base, workdir, opts, fake)
@@ -210,6 +212,10 @@ def paced_phase(base: str, workdir: Path, opts: argparse.Namespace, fake: Any) -
         "healthz": run_wrk(base + "/healthz", "paced.lua", [pause], opts.duration, opts.connections)
     }
     for name, path, header in ENDPOINTS:
+        # Warm-up (first calls build caches); its deliveries are answered before measuring.
+        warm = workdir / f"{name}-warmup.txt"
+        run_wrk(base + path, "signed_bodies.lua", [str(warm), header, pause], 2, opts.connections)
+        wait_for_backlog(fake)
         before = len(fake.calls)
         run = run_wrk(
             base + path,

@@ -112,6 +112,9 @@ class GroupCommit:
     async def _drain(self) -> None:
         batch: list[_Pending] = []
         try:
+            # One turn of the event loop first: the other deliveries already received (a
+            # platform sends many at once) reach this point and join the first commit.
+            await asyncio.sleep(0)
             while self._queue:
                 batch, self._queue = self._queue, []
                 try:
