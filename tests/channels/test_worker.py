@@ -399,3 +399,36 @@ async def test_an_answer_whose_claim_was_taken_over_does_not_stand(
     assert row is not None
     assert row.status == "pending", "left to the worker that holds the claim"
     assert sent["whatsapp"].sent == []
+
+
+async def test_a_linked_chat_sharing_someone_elses_contact_stays_linked(shop: Shop) -> None:
+    app, client, worker, sent = shop
+    phone, web = await shopper(client, "web")
+    chat = 700_000 + next(_ids)
+    await inbox.accept(app.state, [telegram(chat, "contact", phone=phone)])
+    await worker.drain()
+    await inbox.accept(app.state, [telegram(chat, "foreign_contact")])
+    await worker.drain()
+    answer = sent["telegram"].sent[-1]
+    assert answer["ask_contact"] is False
+    assert "already linked" in answer["text"]
+    session = (await client.get("/session", headers=auth(web))).json()
+    assert session["telegram_chat_id"] == chat
+
+
+async def test_a_whatsapp_sender_without_a_phone_number_is_told_so_politely(shop: Shop) -> None:
+    app, _, worker, sent = shop
+    odd = Inbound(
+        channel=Channel.whatsapp,
+        external_id=f"wamid.{next(_ids)}",
+        address="12",
+        kind="text",
+        text="hi",
+        user_id="12",
+    )
+    await inbox.accept(app.state, [odd])
+    await worker.drain()
+    answer = sent["whatsapp"].sent[-1]
+    assert answer["ask_contact"] is False
+    assert "can't recognise this WhatsApp number" in answer["text"]
+    assert await count(app, select(func.count()).select_from(ChannelLink)) == 0

@@ -40,6 +40,14 @@ ASK_PHONE = (
     "Welcome to Threadline! To carry on with your cart and our conversation from the kiosk "
     "or the website, please share your phone number with the button below."
 )
+LINKED_ALREADY = (
+    "Thanks! That's somebody else's contact, so I've left it alone: this chat is already "
+    "linked to your own number. What can I find for you?"
+)
+UNKNOWN_NUMBER = (
+    "Sorry, I can't recognise this WhatsApp number as a phone number, so I can't open a cart "
+    "for it here. You can shop with us on our website or at a store kiosk."
+)
 FOREIGN_CONTACT = (
     "That looks like somebody else's contact. To link this chat, please share your own "
     "number with the button below."
@@ -71,13 +79,19 @@ class Services:
 async def answer(services: Services, db: AsyncSession, inbound: Inbound) -> Outgoing:
     """The reply to ``inbound``; agent turns are committed on ``db`` (the caller commits the rest)."""
     settings, cache = services.settings, services.cache
-    if inbound.kind == "foreign_contact":
-        return Outgoing(FOREIGN_CONTACT, ask_contact=True)
     ctx = await identity.session_for(db, settings, cache, inbound)
+    if inbound.kind == "foreign_contact":
+        if ctx is not None:
+            return Outgoing(LINKED_ALREADY, suggestions=list(STARTERS))
+        return Outgoing(FOREIGN_CONTACT, ask_contact=True)
     if ctx is None:
         if inbound.kind == "contact" and inbound.phone:
             ctx = await identity.link_contact(db, settings, cache, inbound)
             return await _turn(services, db, ctx, "hi")
+        if inbound.channel.value == "whatsapp":
+            # WhatsApp always gives the number; one that is not a phone number can't be a
+            # customer (there is no button to ask with either).
+            return Outgoing(UNKNOWN_NUMBER)
         return Outgoing(ASK_PHONE, ask_contact=True)
     if inbound.kind == "unsupported":
         what = inbound.what or "that kind of message"
