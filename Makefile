@@ -55,13 +55,15 @@ lint: install-dev
 bench-deps:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
-## make bench: the session, login-load, search, checkout and chat benchmarks on both stores
+## make bench: the session, login-load, search, checkout, chat and webhook benchmarks on both stores, and the pages' first load
 bench: install-dev bench-deps
 	$(BIN)/python benchmarks/sessions.py --store both
 	$(BIN)/python benchmarks/login_load.py --store both
 	$(BIN)/python benchmarks/search.py --store both
 	$(BIN)/python benchmarks/checkout.py --store both
 	$(BIN)/python benchmarks/chat.py --store both --llm
+	$(BIN)/python benchmarks/channels.py --store both
+	$(BIN)/python benchmarks/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
