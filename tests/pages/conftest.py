@@ -1,6 +1,10 @@
 """Fixtures of the browser tests: Debian's Chromium (never Playwright's own download) and one
-real ``threadline serve`` on SQLite shared by the whole run; the seed cases also run on
-PostgreSQL."""
+real ``threadline serve`` on SQLite shared by each test module; the seed cases also run on
+PostgreSQL.
+
+Module-scoped, not session-scoped: Playwright's sync API keeps its own event loop running in
+the main thread while it is open, and the asyncio tests that run after these modules need
+that thread's loop free."""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ from tests.pages.browser import CHROMIUM, MISSING_CHROMIUM, PHONE_VIEWPORT, Cons
 expect.set_options(timeout=10_000)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         if os.environ.get("REQUIRE_BROWSER") == "1":
@@ -44,9 +48,9 @@ def _site(database_url: str, folder: Path) -> Iterator[Site]:
         yield Site(srv.base, folder, http)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def site(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The server most browser tests share (SQLite, demo data)."""
+    """The server a module's browser tests share (SQLite, demo data)."""
     folder = tmp_path_factory.mktemp("pages-sqlite")
     yield from _site(f"sqlite:///{folder / 'threadline.db'}", folder)
 
