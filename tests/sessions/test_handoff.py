@@ -110,3 +110,30 @@ async def test_the_link_uses_the_public_address_when_set(database_url: str) -> N
         kiosk = await start(client, new_phone(), channel="kiosk")
         created = await _handoff(client, kiosk["session_token"])
         assert created["url"].startswith("https://shop.example.in/?handoff=tlh_")
+
+
+async def test_the_kiosk_sees_when_its_code_is_used_or_expires(client: httpx.AsyncClient) -> None:
+    kiosk = await start(client, new_phone(), channel="kiosk")
+    on_kiosk = auth(kiosk["session_token"])
+    assert_error(await client.get("/session/handoff", headers=on_kiosk), 404, "handoff_not_found")
+
+    ticket = (await _handoff(client, kiosk["session_token"]))["handoff_token"]
+    waiting = (await client.get("/session/handoff", headers=on_kiosk)).json()
+    assert waiting["state"] == "waiting"
+    assert waiting["used_channel"] is None
+    assert (await _redeem(client, ticket, "app")).status_code == 200
+    used = (await client.get("/session/handoff", headers=on_kiosk)).json()
+    assert (used["state"], used["used_channel"]) == ("used", "app")
+
+    # A new code is the one reported; unscanned, it expires.
+    await _handoff(client, kiosk["session_token"])
+    clock.advance(timedelta(minutes=5, seconds=1))
+    expired = (await client.get("/session/handoff", headers=on_kiosk)).json()
+    assert expired["state"] == "expired"
+    # Another device of the same session has no code of its own.
+    web = await start(client, kiosk["session"]["phone"], channel="web")
+    assert_error(
+        await client.get("/session/handoff", headers=auth(web["session_token"])),
+        404,
+        "handoff_not_found",
+    )

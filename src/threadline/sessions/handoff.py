@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import segno
 import structlog
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.config import Settings
@@ -63,6 +63,25 @@ async def create(db: AsyncSession, ctx: SessionContext, *, base_url: str) -> dic
         "expires_at": expires,
         "qr_svg": qr.svg_inline(scale=5, border=2, title="Scan to continue on your phone"),
     }
+
+
+async def status(db: AsyncSession, ctx: SessionContext) -> dict[str, Any]:
+    """The latest ticket this device made: waiting, used (and on which channel) or expired."""
+    row = await db.scalar(
+        select(HandoffToken)
+        .where(HandoffToken.token_id == ctx.token_id)
+        .order_by(HandoffToken.created_at.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise HandoffNotFound()
+    if row.used_at is not None:
+        state = "used"
+    elif row.expires_at <= clock.now():
+        state = "expired"
+    else:
+        state = "waiting"
+    return {"state": state, "expires_at": row.expires_at, "used_channel": row.used_channel}
 
 
 async def redeem(

@@ -24,6 +24,7 @@ from threadline.sessions.schemas import (
     GuestStart,
     HandoffCreated,
     HandoffRedeem,
+    HandoffStatus,
     RecentItem,
     SessionEnvelope,
     SessionRead,
@@ -108,6 +109,20 @@ async def create_handoff(
     """
     base = settings.public_base_url or str(request.base_url)
     return await handoff.create(db, ctx, base_url=base)
+
+
+@router.get(
+    "/handoff",
+    response_model=HandoffStatus,
+    responses={
+        401: {"description": "session_token_required"},
+        404: {"description": "session_not_found, or handoff_not_found: this device made none"},
+    },
+)
+async def handoff_status(db: DbSession, ctx: CurrentSession) -> dict[str, Any]:
+    """Whether the last code this device showed has been scanned: the kiosk polls it while its
+    QR code is on screen, and signs out only once the phone has the conversation."""
+    return await handoff.status(db, ctx)
 
 
 @router.post(

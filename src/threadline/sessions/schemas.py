@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
@@ -99,6 +99,13 @@ class HandoffCreated(BaseModel):
     expires_at: datetime
     # The QR code of ``url`` as an inline SVG element, ready to put in a page.
     qr_svg: str
+
+
+class HandoffStatus(BaseModel):
+    # waiting: not scanned yet; used: a device joined with it; expired: nobody did in time.
+    state: Literal["waiting", "used", "expired"]
+    expires_at: datetime
+    used_channel: str | None = None
 
 
 class HandoffRedeem(BaseModel):
