@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
-from playwright.sync_api import ConsoleMessage, Page, expect
+from playwright.sync_api import ConsoleMessage, Locator, Page, expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 MISSING_CHROMIUM = "Chromium is not installed: `apt-get install chromium` to run the browser tests"
@@ -125,3 +126,69 @@ def say(page: Page, text: str) -> None:
     page.get_by_label("Your message").fill(text)
     page.get_by_role("button", name="Send").click()
     expect(replies).to_have_count(before + 1)
+
+
+ADD_TO_CART = re.compile(r"^Add .+ to cart$")
+
+
+def add_button(card: Locator) -> Locator:
+    """A product card's "Add to cart" button (named "Add <product> to cart")."""
+    return card.get_by_role("button", name=ADD_TO_CART)
+
+
+def open_cart(page: Page) -> Locator:
+    page.get_by_role("button", name=re.compile(r"^Cart")).click()
+    drawer = page.get_by_role("dialog", name="Your cart")
+    expect(drawer).to_be_visible()
+    return drawer
+
+
+def add_something(http: httpx.Client, token: str, query: str = "shirt", qty: int = 1) -> str:
+    """Put one thing in stock into the cart over the API; its name."""
+    headers = {"X-Session-Token": token}
+    for product in http.get("/products", params={"q": query, "limit": 30}).json()["items"]:
+        for size in product["sizes"]:
+            body = {"sku": product["sku"], "size": size, "qty": qty}
+            if http.post("/cart/items", json=body, headers=headers).status_code == 200:
+                return str(product["name"])
+    raise AssertionError(f"nothing in stock to buy for {query!r}")
+
+
+def add_expensive(http: httpx.Client, token: str) -> str:
+    """Two sarees over ₹6000: over the simulated card's ₹10,000 limit, so a card is declined."""
+    headers = {"X-Session-Token": token}
+    params: dict[str, str | int] = {"q": "saree", "min_price": 6000, "limit": 30}
+    for product in http.get("/products", params=params).json()["items"]:
+        for size in product["sizes"]:
+            body = {"sku": product["sku"], "size": size, "qty": 2}
+            if http.post("/cart/items", json=body, headers=headers).status_code == 200:
+                return str(product["name"])
+    raise AssertionError("no saree in stock")
+
+
+def to_checkout(page: Page, *, address: bool = True) -> Locator:
+    """From the chat to the cart's checkout form (the cart must hold something)."""
+    open_cart(page).get_by_role("button", name=re.compile("^Checkout")).click()
+    form = page.get_by_role("dialog", name="Checkout").locator(".checkout-form")
+    expect(form).to_be_visible()
+    if address:
+        form.get_by_label("House and street").fill("12 MG Road")
+        form.get_by_label("City").fill("Bengaluru")
+        form.get_by_label("PIN code").fill("560001")
+    return form
+
+
+def orders_of(site: Site, token: str) -> list[dict[str, object]]:
+    answer = site.http.get("/orders", headers={"X-Session-Token": token})
+    assert answer.status_code == 200, answer.text
+    return list(answer.json()["items"])
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 15.0, what: str = "") -> None:
+    """Poll ``check`` (something outside the page, e.g. the server) until it holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what or check}")

@@ -90,10 +90,12 @@ OpenPage = Callable[..., Page]
 @pytest.fixture
 def open_page(browser: Browser, console: ConsoleLog) -> Iterator[OpenPage]:
     """Open a path of a site in a new browser context (a separate device): desktop by default,
-    ``phone=True`` for a 390×844 touch phone.  Contexts are closed after the test."""
+    ``phone=True`` for a 390×844 touch phone; ``clock=True`` installs Playwright's fake clock
+    before the page loads (time still flows; ``page.clock.fast_forward`` jumps ahead).
+    Contexts are closed after the test."""
     contexts = []
 
-    def opener(base: str, path: str, *, phone: bool = False) -> Page:
+    def opener(base: str, path: str, *, phone: bool = False, clock: bool = False) -> Page:
         if phone:
             context = browser.new_context(
                 viewport=PHONE_VIEWPORT, is_mobile=True, has_touch=True, device_scale_factor=2
@@ -103,6 +105,8 @@ def open_page(browser: Browser, console: ConsoleLog) -> Iterator[OpenPage]:
         contexts.append(context)
         page = context.new_page()
         console.watch(page)
+        if clock:
+            page.clock.install()
         page.goto(base + path)
         return page
 

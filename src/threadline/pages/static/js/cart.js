@@ -1,7 +1,7 @@
 // The cart drawer: lines with quantity and remove, totals and offers, a coupon, and the way to
 // checkout (checkout.js), which ends in the order's confirmation.
 
-import { api, get, isAbort, post } from "./api.js";
+import { api, currentGeneration, get, isAbort, post } from "./api.js";
 import { Checkout } from "./checkout.js";
 import { Dialog } from "./dialog.js";
 import { announce, h, money, nextId, sizeText } from "./dom.js";
@@ -103,6 +103,8 @@ export class Cart {
   /** Show a cart the server answered with (from /cart, /cart/items, /chat …). */
   update(cart) {
     this.cart = cart || EMPTY;
+    // A good answer: whatever went wrong before is over.
+    this.cartError.textContent = "";
     this.renderBadge();
     this.render();
   }
@@ -113,6 +115,7 @@ export class Cart {
     this.checkout.reset();
     this.cartError.textContent = "";
     this.couponInput.value = "";
+    this.couponState.textContent = "";
     this.showView("cart");
     this.renderBadge();
     this.render();
@@ -125,10 +128,12 @@ export class Cart {
   }
 
   async refresh() {
+    const generation = currentGeneration();
     try {
       this.update(await get("/cart"));
     } catch (error) {
-      if (!isAbort(error)) this.cartError.textContent = describe(error);
+      // Nothing is written for a shopper who has signed out meanwhile.
+      if (!isAbort(error) && generation === currentGeneration()) this.cartError.textContent = describe(error);
     }
   }
 
@@ -179,7 +184,7 @@ export class Cart {
     this.couponForm.hidden = cart.items.length === 0;
     this.checkoutButton.hidden = cart.items.length === 0;
     this.checkoutButton.textContent = `Checkout · ${money(cart.total)}`;
-    this.checkout.payButton.textContent = `Pay ${money(cart.total)}`;
+    this.checkout.updatePayLabel();
     if (focusedKey) {
       const again = this.lines.querySelector(`[data-key="${CSS.escape(focusedKey)}"]`);
       (again || this.dialog.title).focus();
@@ -243,8 +248,8 @@ export class Cart {
       announce(spoken);
     } catch (error) {
       if (isAbort(error)) return;
+      if (error.code === "cart_line_not_found") await this.refresh();
       this.cartError.textContent = describe(error);
-      if (error.code === "cart_line_not_found") this.refresh();
     }
   }
 

@@ -1,10 +1,11 @@
 // The conversation with the sales agent: messages, product cards and suggestion buttons.
 //
-// The log is an aria-live="polite" region, so a screen reader reads each new reply; it is
-// marked busy while earlier turns are drawn in bulk (after a login or a restore), so those are
-// not read out one by one.
+// The visible log is not a live region: a screen reader is told about each new message through
+// a separate, visually hidden log that gets one line per message ("Assistant: … 4 products
+// shown.").  So earlier turns drawn in bulk (after a login or a restore) are not read out, and
+// neither are the product cards, which the shopper can browse in the visible log.
 
-import { get, isAbort, post } from "./api.js";
+import { currentGeneration, get, isAbort, post } from "./api.js";
 import { CHANNEL_NAMES, h, money, timeOf } from "./dom.js";
 import { describe } from "./errors.js";
 import { productList } from "./products.js";
@@ -36,6 +37,7 @@ export class Chat {
     this.cart = cart;
     this.channel = channel;
     this.log = root.querySelector(".chat-log");
+    this.spoken = root.querySelector(".chat-announcer");
     this.suggestions = root.querySelector(".suggestions");
     this.form = root.querySelector(".composer");
     this.input = this.form.querySelector("input, textarea");
@@ -54,6 +56,7 @@ export class Chat {
 
   clear() {
     this.log.replaceChildren();
+    this.spoken.replaceChildren();
     this.suggestions.replaceChildren();
     this.input.value = "";
     this.pending = 0;
@@ -62,11 +65,19 @@ export class Chat {
 
   setTyping(on) {
     this.typing.hidden = !on;
-    this.log.setAttribute("aria-busy", "false");
   }
 
-  /** Append one message; `who` is "user", "assistant" or "note" (a line from the page). */
-  add(who, text, { products = [], channel = null, at = null, tone = "" } = {}) {
+  /** One line for screen readers (the last few are kept; only additions are read). */
+  speak(text) {
+    this.spoken.append(h("p", {}, text));
+    while (this.spoken.childElementCount > 5) this.spoken.firstElementChild.remove();
+  }
+
+  /**
+   * Append one message; `who` is "user", "assistant" or "note" (a line from the page).
+   * `speak: false` draws it without telling a screen reader (earlier turns, the shopper's own).
+   */
+  add(who, text, { products = [], channel = null, at = null, tone = "", speak = who !== "user" } = {}) {
     const label = { user: "You", assistant: "Assistant", note: "Note" }[who];
     const meta = [];
     if (channel && channel !== this.channel) meta.push(`on ${CHANNEL_NAMES[channel] || channel}`);
@@ -84,6 +95,10 @@ export class Chat {
       products.length ? productList(products, this.cart) : null,
     );
     this.log.append(message);
+    if (speak) {
+      const shown = products.length ? ` ${products.length} product${products.length === 1 ? "" : "s"} shown.` : "";
+      this.speak(`${label}: ${text}${shown}`);
+    }
     this.scrollTo(message, products.length > 0);
     return message;
   }
@@ -109,7 +124,15 @@ export class Chat {
       ...items.map((text) =>
         h(
           "button",
-          { type: "button", class: "button suggestion", onclick: () => this.send(text) },
+          {
+            type: "button",
+            class: "button suggestion",
+            // The button is replaced by the next suggestions: the focus waits in the message box.
+            onclick: () => {
+              this.input.focus();
+              this.send(text);
+            },
+          },
           text,
         ),
       ),
@@ -129,22 +152,27 @@ export class Chat {
     }
     this.add("user", text);
     if (this.input.value.trim() === text) this.input.value = "";
+    const generation = currentGeneration();
     this.pending += 1;
     this.setTyping(true);
     try {
       const reply = await post("/chat", { message: text });
+      if (generation !== currentGeneration()) return;
       this.add("assistant", reply.reply, { products: reply.products || [] });
       this.setSuggestions(reply.suggestions);
       if (reply.cart) this.cart.update(reply.cart);
       if (reply.action === "order_placed") this.cart.onOrderPlaced(null);
     } catch (error) {
-      if (isAbort(error)) return;
+      // Signed out meanwhile: nothing of it is written for the next shopper.
+      if (isAbort(error) || generation !== currentGeneration()) return;
       this.note(describe(error), "error");
       // Nothing is lost: the words go back into the box to send again.
       if (!this.input.value) this.input.value = text;
     } finally {
-      this.pending = Math.max(0, this.pending - 1);
-      if (!this.pending) this.setTyping(false);
+      if (generation === currentGeneration()) {
+        this.pending = Math.max(0, this.pending - 1);
+        if (!this.pending) this.setTyping(false);
+      }
     }
   }
 
@@ -153,29 +181,32 @@ export class Chat {
    * turn that showed any.  Returns the turns drawn.
    */
   async loadHistory(limit = 20) {
+    const generation = currentGeneration();
     let page;
     try {
       page = await get(`/chat/history?limit=${limit}`);
     } catch (error) {
-      if (isAbort(error)) return [];
+      if (isAbort(error) || generation !== currentGeneration()) return [];
       this.note(describe(error), "error");
       return [];
     }
     const turns = [...page.items].reverse();
     const latest = [...turns].reverse().find((t) => t.skus && t.skus.length && t.reply);
     const products = latest ? await this.products(latest.skus) : [];
-    this.log.setAttribute("aria-busy", "true");
-    if (page.next_before) this.note("Earlier messages are not shown.");
+    if (generation !== currentGeneration()) return [];
+    // Drawn without a word to screen readers: the greeting after it says where we left off.
+    const quiet = { speak: false };
+    if (page.next_before) this.add("note", "Earlier messages are not shown.", quiet);
     for (const turn of turns) {
-      this.add("user", turn.message, { channel: turn.channel, at: turn.created_at });
+      this.add("user", turn.message, { ...quiet, channel: turn.channel, at: turn.created_at });
       if (turn.reply) {
         this.add("assistant", turn.reply, {
+          ...quiet,
           channel: turn.channel,
           products: turn === latest ? products : [],
         });
       }
     }
-    this.log.setAttribute("aria-busy", "false");
     this.log.scrollTop = this.log.scrollHeight;
     return turns;
   }

@@ -1,8 +1,13 @@
 // Checkout inside the cart drawer: how the order is received (delivery to an address, pickup
 // or a reservation at a store with stock), the payment method, the decline-and-retry path with
 // the alternatives the server suggests, and the order's confirmation.
+//
+// One Idempotency-Key per attempt.  When an attempt's outcome is unknown (no answer, or a 5xx)
+// pressing Pay again sends the same key with the same body, so the server answers with what it
+// did the first time; if the shopper changes something instead, the cart is looked at first: an
+// empty cart means that order went through, and it is shown rather than paid for twice.
 
-import { get, isAbort, post } from "./api.js";
+import { currentGeneration, get, isAbort, post } from "./api.js";
 import { dateOf, h, money, nextId, sizeText, timeOf, uuid } from "./dom.js";
 import { describe } from "./errors.js";
 
@@ -18,6 +23,11 @@ const FULFILMENT = [
   ["reserve_in_store", "Reserve in a store: try it on and pay there"],
 ];
 const METHOD_NAMES = { upi: "UPI", card: "card", wallet: "wallet", cod: "cash" };
+// An order this recent, found after an attempt whose outcome was unknown, is that attempt's.
+const RECENT_MS = 15 * 60 * 1000;
+
+/** No answer, or the server failed: the payment may or may not have gone through. */
+const outcomeUnknown = (error) => error.status === 0 || error.status >= 500;
 
 function radios(name, options, checked) {
   return options.map(([value, label]) =>
@@ -47,9 +57,13 @@ export class Checkout {
     this.cart = cart;
     this.preferredStore = preferredStore;
     this.stores = null;
+    // The attempt being paid: {key, signature, body, unknown}.
     this.attempt = null;
+    this.busy = false;
+    // The order this checkout ended in: nothing that answers later replaces it.
+    this.placed = null;
     this.build();
-    this.orderView = h("section", { class: "order-view", hidden: true, "aria-live": "polite" });
+    this.orderView = h("section", { class: "order-view", hidden: true });
   }
 
   /** The cart as the server last answered. */
@@ -57,12 +71,22 @@ export class Checkout {
     return this.cart.cart;
   }
 
+  /** Forget everything of this shopper's checkout (sign-out). */
   reset() {
     this.stores = null;
     this.attempt = null;
+    this.placed = null;
+    this.setBusy(false);
     this.checkoutForm.reset();
+    for (const input of this.checkoutForm.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     this.hideDecline();
     this.checkoutError.textContent = "";
+    this.notice.textContent = "";
+    this.storeSelect.replaceChildren();
+    this.storeHint.textContent = "";
+    this.orderView.replaceChildren();
+    delete this.orderView.dataset.orderId;
+    this.syncFulfilment({ load: false });
   }
 
   build() {
@@ -105,17 +129,20 @@ export class Checkout {
     this.pointsBox = h("input", { type: "checkbox", name: "use_loyalty_points" });
     this.pointsLabel = h("span", {}, "Use my loyalty points");
     this.points = h("label", { class: "option check" }, this.pointsBox, this.pointsLabel);
+    this.notice = h("p", { class: "notice", role: "status" });
     this.checkoutError = h("p", { class: "form-error", role: "alert" });
-    this.decline = h("div", { class: "decline", hidden: true, role: "alert" });
+    // Focused when it appears, so its words are read before its buttons.
+    this.decline = h("div", { class: "decline", hidden: true, role: "alert", tabindex: "-1" });
     this.payButton = h("button", { type: "submit", class: "button primary wide pay-button" }, "Pay");
     const back = h("button", { type: "button", class: "button" }, "Back to cart");
     back.addEventListener("click", () => {
       this.cart.showView("cart");
       this.cart.checkoutButton.focus();
     });
-    this.checkoutForm = h(
-      "form",
-      { class: "checkout-form", novalidate: true },
+    // Disabled as a whole while a payment is on its way: nothing changes under it.
+    this.fields = h(
+      "fieldset",
+      { class: "checkout-fields" },
       h(
         "fieldset",
         { class: "choices" },
@@ -126,14 +153,16 @@ export class Checkout {
       this.storeChoice,
       h("fieldset", { class: "choices methods" }, h("legend", {}, "Payment"), radios("payment_method", METHODS, "upi")),
       this.points,
+      this.notice,
       this.checkoutError,
       this.decline,
       h("div", { class: "actions" }, back, this.payButton),
     );
+    this.checkoutForm = h("form", { class: "checkout-form", novalidate: true }, this.fields);
     this.checkoutForm.addEventListener("change", (event) => {
       if (event.target.name === "fulfillment") this.syncFulfilment();
-      // Any change makes the next press a new attempt with a new Idempotency-Key.
-      this.attempt = null;
+      if (event.target.name === "payment_method") this.updatePayLabel();
+      // A changed form is a new attempt (a new Idempotency-Key): checkout() compares the body.
     });
     this.checkoutForm.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -142,14 +171,22 @@ export class Checkout {
     this.view = h("section", { class: "checkout-view", hidden: true }, this.checkoutForm);
   }
 
+  setBusy(on) {
+    this.busy = on;
+    this.fields.disabled = on;
+    this.checkoutForm.setAttribute("aria-busy", String(on));
+  }
+
   async show() {
     if (!this.current.items.length) {
       this.cart.cartError.textContent = describe({ code: "empty_cart" });
       return;
     }
+    this.placed = null;
     this.cart.showView("checkout");
     this.hideDecline();
     this.checkoutError.textContent = "";
+    this.notice.textContent = "";
     const loyalty = this.current.loyalty;
     this.points.hidden = !(loyalty && loyalty.points_balance > 0);
     if (loyalty) {
@@ -163,25 +200,38 @@ export class Checkout {
     return this.checkoutForm.querySelector("input[name=fulfillment]:checked").value;
   }
 
-  syncFulfilment() {
+  paymentMethod() {
+    return this.checkoutForm.querySelector("input[name=payment_method]:checked").value;
+  }
+
+  /** "Pay ₹1,999", or "Place order · ₹1,999" when the money changes hands later. */
+  updatePayLabel() {
+    const total = money(this.current.total);
+    this.payButton.textContent = this.paymentMethod() === "cod" ? `Place order · ${total}` : `Pay ${total}`;
+  }
+
+  syncFulfilment({ load = true } = {}) {
     const type = this.fulfilmentType();
     this.address.hidden = type !== "delivery";
     this.storeChoice.hidden = type === "delivery";
     const cod = this.checkoutForm.querySelector("input[name=payment_method][value=cod] + span");
     cod.textContent = type === "delivery" ? "Cash on delivery" : "Pay at the store";
-    if (type !== "delivery") this.loadStores();
+    this.updatePayLabel();
+    return load && type !== "delivery" ? this.loadStores() : Promise.resolve();
   }
 
   /** The stores, each marked with whether it has every line of the cart in stock. */
   async loadStores() {
+    const generation = currentGeneration();
     if (!this.stores) {
       this.storeHint.textContent = "Loading stores…";
       try {
         this.stores = await get("/stores");
       } catch (error) {
-        if (!isAbort(error)) this.storeHint.textContent = describe(error);
+        if (!isAbort(error) && generation === currentGeneration()) this.storeHint.textContent = describe(error);
         return;
       }
+      if (generation !== currentGeneration()) return;
     }
     const stores = this.stores;
     const stock = await Promise.all(
@@ -193,7 +243,7 @@ export class Checkout {
           .catch(() => null),
       ),
     );
-    if (this.stores !== stores) return; // signed out meanwhile
+    if (this.stores !== stores || generation !== currentGeneration()) return; // signed out meanwhile
     const complete = (store) =>
       stock.every((s) => s && (s.a.stores.find((x) => x.store_id === store.store_id)?.qty || 0) >= s.line.qty);
     const previous = this.storeSelect.value;
@@ -236,7 +286,7 @@ export class Checkout {
       fulfillment.store_id = this.storeSelect.value;
     }
     return {
-      payment_method: form.querySelector("input[name=payment_method]:checked").value,
+      payment_method: this.paymentMethod(),
       fulfillment,
       use_loyalty_points: !this.points.hidden && this.pointsBox.checked,
     };
@@ -258,42 +308,110 @@ export class Checkout {
   }
 
   async checkout() {
+    if (this.busy || this.placed) return;
     this.checkoutError.textContent = "";
+    this.notice.textContent = "";
     if (!this.validate()) return;
     const body = this.body();
-    const signature = JSON.stringify(body);
-    // One key per attempt; the same key again only to retry an attempt whose answer was lost.
-    if (!this.attempt || this.attempt.signature !== signature || !this.attempt.unknown) {
-      this.attempt = { key: uuid(), signature, unknown: false };
-    }
-    this.payButton.disabled = true;
-    this.payButton.setAttribute("aria-busy", "true");
+    // The same attempt is the same body for the same cart.
+    const lines = this.current.items.map((line) => [line.line_id, line.qty]);
+    const signature = JSON.stringify({ body, lines, total: this.current.total });
+    const generation = currentGeneration();
+    const stale = () => generation !== currentGeneration() || this.placed !== null;
+    this.setBusy(true);
     this.hideDecline();
+    let focus = this.payButton;
     try {
-      const order = await post("/checkout", body, { headers: { "Idempotency-Key": this.attempt.key } });
-      this.attempt = null;
-      this.showOrder(order);
-      this.cart.update(null);
-      this.cart.refresh();
-      this.cart.onOrder(order);
-    } catch (error) {
-      if (isAbort(error)) return;
-      this.attempt.unknown = error.code === "network_error";
-      if (error.code === "payment_declined") {
-        this.showDecline(error);
-      } else {
-        this.checkoutError.textContent = describe(error);
-        if (error.code === "cart_changed" || error.code === "out_of_stock" || error.code === "empty_cart") {
-          await this.cart.refresh();
-          if (error.code === "empty_cart") this.cart.showView("cart");
+      let attempt = this.attempt;
+      if (attempt && attempt.unknown && attempt.signature !== signature) {
+        // The last attempt may have gone through: look before paying again another way.
+        const found = await this.reconcile();
+        if (stale()) return;
+        if (found.order) {
+          this.finish(found.order);
+          return;
         }
-        const target = error.field && error.field.includes("store") ? this.storeSelect : null;
-        (target || this.payButton).focus();
+        if (found.empty) {
+          this.attempt = null;
+          this.checkoutError.textContent = describe({ code: "empty_cart" });
+          this.cart.showView("cart");
+          focus = this.cart.dialog.title;
+          return;
+        }
+        attempt = null;
       }
+      // One key per attempt; the same key again only to retry an attempt whose answer was lost.
+      if (!attempt || !attempt.unknown) attempt = { key: uuid(), signature, body, unknown: false };
+      this.attempt = attempt;
+      let order;
+      try {
+        order = await post("/checkout", attempt.body, { headers: { "Idempotency-Key": attempt.key } });
+      } catch (error) {
+        if (isAbort(error) || stale()) return;
+        focus = await this.failed(attempt, error);
+        return;
+      }
+      if (stale()) return;
+      this.finish(order);
+      focus = null;
+    } catch (error) {
+      // Looking at the cart failed: the attempt stays unknown, Pay asks again.
+      if (isAbort(error) || stale()) return;
+      this.checkoutError.textContent = describe(error);
     } finally {
-      this.payButton.disabled = false;
-      this.payButton.removeAttribute("aria-busy");
+      if (generation === currentGeneration() && this.placed === null) {
+        this.setBusy(false);
+        if (focus && focus.isConnected) focus.focus();
+      }
     }
+  }
+
+  /** After an unknown outcome: {order} when it went through, {empty} when the cart is gone. */
+  async reconcile() {
+    const cart = await get("/cart");
+    this.cart.update(cart);
+    if (cart.items.length) return {};
+    const meta = {};
+    const page = await get("/orders?limit=1", { meta });
+    const latest = page.items[0];
+    const now = Number.isFinite(meta.serverDate) ? meta.serverDate : Date.now();
+    if (latest && now - Date.parse(latest.created_at) < RECENT_MS) return { order: latest };
+    return { empty: true };
+  }
+
+  /** Show what went wrong; returns what to focus. */
+  async failed(attempt, error) {
+    if (outcomeUnknown(error)) {
+      // Pressing Pay again with nothing changed repeats this attempt, with the same key.
+      attempt.unknown = true;
+      this.checkoutError.textContent = `${describe(error)} If you press ${this.payButton.textContent} again, you won't be charged twice.`;
+      return this.payButton;
+    }
+    this.attempt = null;
+    if (error.code === "payment_declined") {
+      this.showDecline(error);
+      return this.decline;
+    }
+    this.checkoutError.textContent = describe(error);
+    if (error.code === "cart_changed" || error.code === "out_of_stock" || error.code === "empty_cart") {
+      await this.cart.refresh();
+      if (error.code === "empty_cart") {
+        this.cart.showView("cart");
+        this.cart.cartError.textContent = describe(error);
+        return this.cart.dialog.title;
+      }
+    }
+    return error.field && error.field.includes("store") ? this.storeSelect : this.payButton;
+  }
+
+  finish(order) {
+    this.attempt = null;
+    this.placed = order;
+    this.setBusy(false);
+    this.showOrder(order);
+    this.cart.update(null);
+    this.cart.refresh();
+    this.cart.onOrder(order);
   }
 
   showDecline(error) {
@@ -305,34 +423,44 @@ export class Checkout {
           type: "button",
           class: "button alternative",
           dataset: { method: alt.payment_method, fulfillment: alt.fulfillment || "" },
-          onclick: () => this.retryWith(alt),
+          onclick: () => this.retryWith(alt, buttons),
         },
         alt.label,
       ),
     );
     this.decline.replaceChildren(
-      h("p", { class: "decline-title" }, "Payment declined"),
-      h("p", {}, describe(error)),
-      buttons.length ? h("p", {}, "You can try again another way:") : null,
-      buttons.length ? h("div", { class: "alternatives" }, buttons) : null,
+      ...[
+        h("p", { class: "decline-title" }, "Payment declined"),
+        h("p", {}, describe(error)),
+        buttons.length ? h("p", {}, "You can try again another way:") : null,
+        buttons.length ? h("div", { class: "alternatives" }, buttons) : null,
+      ].filter(Boolean),
     );
     this.decline.hidden = false;
-    (buttons[0] || this.payButton).focus();
   }
 
-  async retryWith(alt) {
+  async retryWith(alt, buttons) {
+    if (this.busy || this.placed) return;
+    // One press: the alternatives are off at once, a second press (or a double click) is nothing.
+    for (const button of buttons) button.disabled = true;
     const form = this.checkoutForm;
     const choose = (name, value) => {
       const input = form.querySelector(`input[name=${name}][value=${value}]`);
       if (input) input.checked = true;
     };
     choose("payment_method", alt.payment_method);
-    if (alt.fulfillment) {
+    this.updatePayLabel();
+    if (alt.fulfillment && alt.fulfillment !== this.fulfilmentType()) {
+      // Another way of receiving it: the shopper chooses (or confirms) the store first.
       choose("fulfillment", alt.fulfillment);
-      this.syncFulfilment();
-      await this.loadStores();
+      this.hideDecline();
+      const generation = currentGeneration();
+      await this.syncFulfilment();
+      if (generation !== currentGeneration()) return;
+      this.notice.textContent = `Choose the store, then press ${this.payButton.textContent}: you pay when you get there.`;
+      this.storeSelect.focus();
+      return;
     }
-    this.attempt = null;
     await this.checkout();
   }
 
@@ -365,7 +493,9 @@ export class Checkout {
       h(
         "ul",
         { class: "order-lines" },
-        order.items.map((item) => h("li", {}, `${item.name}, ${sizeText(item.size)} × ${item.qty}: ${money(item.line_total)}`)),
+        (order.items || []).map((item) =>
+          h("li", {}, `${item.name}, ${sizeText(item.size)} × ${item.qty}: ${money(item.line_total)}`),
+        ),
       ),
       done,
     );

@@ -58,15 +58,25 @@ export function nextId(prefix) {
   return `${prefix}-${counter}`;
 }
 
+let announcing = null;
+
 /** Say something to screen readers without moving focus (the page's polite status region). */
 export function announce(text) {
   const region = document.getElementById("announcer");
   if (!region) return;
   region.textContent = "";
+  clearTimeout(announcing);
   // A fresh text node after a tick, so repeating the same words is announced again.
-  setTimeout(() => {
+  announcing = setTimeout(() => {
     region.textContent = text;
   }, 50);
+}
+
+/** Forget what was said (sign-out): nothing about the last shopper is said after it. */
+export function silence() {
+  clearTimeout(announcing);
+  const region = document.getElementById("announcer");
+  if (region) region.textContent = "";
 }
 
 /** "+919876543210" → "+91 ••••• 43210": enough to recognise, not enough to read aloud. */

@@ -32,8 +32,7 @@ function invalidInput(error) {
 }
 
 const MESSAGES = {
-  network_error:
-    "We couldn't reach the store's server. Please check the connection and try again.",
+  network_error: "We couldn't reach Threadline. Check the connection and try again.",
   invalid_credentials:
     "That phone number and password don't match. Check them and try again, or get a one-time code instead.",
   too_many_attempts: (error) =>
@@ -85,7 +84,8 @@ const MESSAGES = {
   validation_error: invalidInput,
   malformed_json: "Something went wrong sending that. Please try again.",
   payload_too_large: "That's too long to send. Please shorten it.",
-  too_many_requests: "You're going a little fast. Please try again in a moment.",
+  too_many_requests: (error) =>
+    `You're going a little fast. Please wait ${wait(error.retryAfter)} and try again.`,
   database_unavailable: "Our system is busy right now. Please try again in a moment.",
   service_unavailable: "Our system is busy right now. Please try again in a moment.",
   internal_error: "Something went wrong on our side. Please try again.",

@@ -1,12 +1,19 @@
 // "Continue on your phone": a single-use QR code (POST /session/handoff) that opens this
-// conversation, with its cart, on the shopper's phone; it shows how long the code still works.
+// conversation, with its cart, on the shopper's phone.
+//
+// The server voids a code once the kiosk that made it signs out (a code left on screen dies
+// with the kiosk's session), so while the code is on screen the kiosk does not sign out for
+// being idle, at the latest until the code expires.  It asks every 2 s (GET /session/handoff)
+// whether the phone has used the code; then it says so, and only then is signing out of the
+// kiosk offered as "Done".
 
-import { isAbort, post } from "./api.js";
+import { currentGeneration, get, isAbort, post } from "./api.js";
 import { Dialog } from "./dialog.js";
 import { announce, h } from "./dom.js";
 import { describe } from "./errors.js";
 
 const LIFETIME_MS = 5 * 60 * 1000;
+const POLL_MS = 2000;
 
 /** The server's SVG markup as a node: parsed as HTML (segno's inline SVG has no xmlns). */
 function svgNode(markup) {
@@ -25,37 +32,72 @@ function svgNode(markup) {
   return document.importNode(svg, true);
 }
 
-function clockText(ms) {
-  const total = Math.max(0, Math.ceil(ms / 1000));
-  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
+/** 283 000 ms → "4 min 43 s"; under a minute → "43 s". */
+function remainingText(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return minutes ? `${minutes} min ${seconds} s` : `${seconds} s`;
+}
+
+/** The same, to be read aloud. */
+function spokenText(ms) {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  const parts = [];
+  if (minutes) parts.push(`${minutes} minute${minutes === 1 ? "" : "s"}`);
+  if (seconds || !minutes) parts.push(`${seconds} second${seconds === 1 ? "" : "s"}`);
+  return parts.join(" and ");
+}
+
+/**
+ * When the code stops working, on this device's clock: the time left is counted on the
+ * server's clock (its Date header), so a kiosk whose clock is off still counts right.
+ */
+function endsAt(expiresAt, meta) {
+  const expires = Date.parse(expiresAt);
+  let left = Number.NaN;
+  // The Date header has whole seconds: the server's clock is on average half a second further.
+  if (Number.isFinite(meta.serverDate)) left = expires - (meta.serverDate + 500);
+  if (!(left > 0 && left <= LIFETIME_MS + 60_000)) left = expires - Date.now();
+  if (!(left > 0 && left <= LIFETIME_MS + 60_000)) left = LIFETIME_MS;
+  return (meta.receivedAt || Date.now()) + left;
 }
 
 export class Handoff {
-  constructor({ button, onSignOut }) {
+  /**
+   * `button` opens the dialog; `onSignOut(used)` signs the kiosk out (`used`: the phone has the
+   * conversation); `idle` is the kiosk's IdleTimer, held while a code is on screen.
+   */
+  constructor({ button, onSignOut, idle = null }) {
+    this.idle = idle;
+    this.timer = null;
+    this.poller = null;
+    this.ends = 0;
+    this.state = "none";
     this.dialog = new Dialog({ title: "Continue on your phone" });
     this.dialog.el.classList.add("handoff-dialog");
+    this.intro = h(
+      "p",
+      {},
+      "Scan this code with your phone's camera. Your conversation and cart carry on there, and the code works only once.",
+    );
     this.qr = h("div", { class: "qr" });
     this.countdown = h("p", { class: "countdown" });
+    this.done = h("p", { class: "handoff-done", hidden: true, tabindex: "-1" });
     this.error = h("p", { class: "form-error", role: "alert" });
     this.renew = h("button", { type: "button", class: "button", hidden: true }, "Make a new code");
     this.renew.addEventListener("click", () => this.create());
-    const signOut = h("button", { type: "button", class: "button" }, "Done: sign out of the kiosk");
-    signOut.addEventListener("click", () => onSignOut());
-    const close = h("button", { type: "button", class: "button primary" }, "Keep shopping here");
-    close.addEventListener("click", () => this.dialog.close());
-    this.dialog.body.append(
-      h(
-        "p",
-        {},
-        "Scan this code with your phone's camera. Your conversation and cart carry on there, and the code works only once.",
-      ),
-      this.qr,
-      this.countdown,
-      this.error,
-      h("div", { class: "actions stack" }, this.renew, close, signOut),
-    );
+    this.signOutButton = h("button", { type: "button", class: "button" });
+    this.signOutButton.addEventListener("click", () => onSignOut(this.state === "used"));
+    this.keepButton = h("button", { type: "button", class: "button" }, "Keep shopping here");
+    this.keepButton.addEventListener("click", () => this.dialog.close());
+    this.actions = h("div", { class: "actions stack" }, this.renew, this.keepButton, this.signOutButton);
+    this.dialog.body.append(this.intro, this.qr, this.countdown, this.done, this.error, this.actions);
     this.dialog.el.addEventListener("close", () => this.stop());
     button.addEventListener("click", () => this.open());
+    this.setButtons();
   }
 
   open() {
@@ -63,50 +105,126 @@ export class Handoff {
     this.create();
   }
 
+  /** Which button is the main one: keep shopping while the code waits, Done once it is used. */
+  setButtons() {
+    const used = this.state === "used";
+    this.signOutButton.textContent = used ? "Done: sign out of the kiosk" : "Cancel the code and sign out";
+    this.signOutButton.className = `button${used ? " primary" : ""}`;
+    this.keepButton.className = `button${used ? "" : " primary"}`;
+    // The main action comes first.
+    if (used) this.actions.prepend(this.signOutButton);
+    else this.actions.append(this.signOutButton);
+  }
+
+  /** Stop counting and asking; the idle timer runs again. */
   stop() {
     clearInterval(this.timer);
+    clearInterval(this.poller);
     this.timer = null;
+    this.poller = null;
+    if (this.idle) this.idle.release();
+  }
+
+  /** Nothing of the shopper's code is left (sign-out). */
+  reset() {
+    this.clearCode();
+    this.dialog.close();
+  }
+
+  clearCode() {
+    this.stop();
+    this.making = null;
+    this.state = "none";
+    this.qr.replaceChildren();
+    this.qr.removeAttribute("data-handoff-url");
+    this.countdown.textContent = "";
+    this.done.textContent = "";
+    this.done.hidden = true;
+    this.error.textContent = "";
+    this.renew.hidden = true;
+    this.intro.hidden = false;
+    this.setButtons();
   }
 
   async create() {
-    this.stop();
-    this.error.textContent = "";
-    this.renew.hidden = true;
+    this.clearCode();
+    this.state = "making";
     this.qr.replaceChildren(h("p", { class: "hint" }, "Making your code…"));
-    this.qr.removeAttribute("data-handoff-url");
-    this.countdown.textContent = "";
+    // No idle sign-out while the code is being made (at most a code's lifetime).
+    if (this.idle) this.idle.hold(Date.now() + LIFETIME_MS);
+    const generation = currentGeneration();
+    const making = (this.making = {});
+    const meta = {};
     let ticket;
     try {
-      ticket = await post("/session/handoff");
+      ticket = await post("/session/handoff", undefined, { meta });
     } catch (error) {
-      if (isAbort(error)) return;
+      if (isAbort(error) || generation !== currentGeneration() || this.making !== making) return;
+      this.state = "none";
       this.qr.replaceChildren();
       this.error.textContent = describe(error);
       this.renew.hidden = false;
+      if (this.idle) this.idle.release();
       return;
     }
+    if (generation !== currentGeneration() || this.making !== making || !this.dialog.isOpen) return;
+    this.state = "waiting";
     const node = svgNode(ticket.qr_svg);
     this.qr.replaceChildren(...(node ? [node] : []));
     this.qr.dataset.handoffUrl = ticket.url;
-    let left = Date.parse(ticket.expires_at) - Date.now();
-    // A kiosk whose clock is off would count from the wrong time: assume the code's lifetime.
-    if (!(left > 0 && left <= LIFETIME_MS + 60_000)) left = LIFETIME_MS;
-    const ends = Date.now() + left;
-    const tick = () => {
-      const remaining = ends - Date.now();
-      if (remaining <= 0) {
-        this.stop();
-        this.qr.replaceChildren(h("p", { class: "hint" }, "This code has expired."));
-        this.qr.removeAttribute("data-handoff-url");
-        this.countdown.textContent = "";
-        this.renew.hidden = false;
-        announce("The code has expired. You can make a new one.");
-        return;
-      }
-      this.countdown.textContent = `This code works for ${clockText(remaining)} more.`;
-    };
-    tick();
-    this.timer = setInterval(tick, 1000);
-    announce(`QR code ready. It works for ${Math.round(left / 60000)} minutes.`);
+    this.ends = endsAt(ticket.expires_at, meta);
+    if (this.idle) this.idle.hold(this.ends);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.poller = setInterval(() => this.poll(generation), POLL_MS);
+    announce(`QR code ready. It works for ${spokenText(this.ends - Date.now())}.`);
+  }
+
+  tick() {
+    const remaining = this.ends - Date.now();
+    if (remaining <= 0) {
+      this.expired();
+      return;
+    }
+    this.countdown.textContent = `This code works for ${remainingText(remaining)} more.`;
+  }
+
+  /** Has the phone used the code? */
+  async poll(generation) {
+    if (this.polling || this.state !== "waiting") return;
+    this.polling = true;
+    let status;
+    try {
+      status = await get("/session/handoff");
+    } catch {
+      // Not known yet (or the server is unreachable for a moment): ask again in 2 s.
+      return;
+    } finally {
+      this.polling = false;
+    }
+    if (generation !== currentGeneration() || this.state !== "waiting") return;
+    if (status.state === "used") this.used(status.used_channel);
+    else if (status.state === "expired") this.expired();
+  }
+
+  used(channel) {
+    this.stop();
+    this.state = "used";
+    this.qr.replaceChildren();
+    this.qr.removeAttribute("data-handoff-url");
+    this.countdown.textContent = "";
+    this.intro.hidden = true;
+    this.done.textContent = "Your phone has the conversation ✓";
+    this.done.dataset.channel = channel || "";
+    this.done.hidden = false;
+    this.setButtons();
+    this.done.focus();
+    announce("Your phone has the conversation. You can sign out of the kiosk now.");
+  }
+
+  /** The code stopped working: the dialog closes and the kiosk's idle timer runs again. */
+  expired() {
+    this.reset();
+    announce("The code has expired. You can make a new one with Continue on your phone.");
   }
 }

@@ -1,5 +1,9 @@
 // The kiosk's idle timer: after `seconds` without a touch or a key press the shopper is signed
 // out; `warnSeconds` before that, "Are you still there?" appears with a countdown.
+//
+// `hold(until)` pauses it (a QR code is on screen and signing out would void it) until
+// `release()`, or at the latest until `until` (ms since the epoch on this device's clock); then
+// the normal countdown starts again from the beginning.
 
 const ACTIVITY = ["pointerdown", "keydown", "input", "wheel", "touchstart"];
 
@@ -8,6 +12,8 @@ export class IdleTimer {
     Object.assign(this, { seconds, warnSeconds, onWarn, onTick, onActive, onTimeout });
     this.warning = false;
     this.timers = [];
+    this.held = false;
+    this.holdTimer = null;
     const poke = () => this.poke();
     for (const type of ACTIVITY) {
       document.addEventListener(type, poke, { capture: true, passive: true });
@@ -17,6 +23,7 @@ export class IdleTimer {
   clear() {
     for (const timer of this.timers) clearTimeout(timer);
     clearInterval(this.ticker);
+    this.ticker = null;
     this.timers = [];
   }
 
@@ -27,9 +34,26 @@ export class IdleTimer {
       this.warning = false;
       this.onActive();
     }
+    if (this.held) return;
     const warnAt = (this.seconds - this.warnSeconds) * 1000;
     this.timers.push(setTimeout(() => this.warn(), warnAt));
     this.timers.push(setTimeout(() => this.expire(), this.seconds * 1000));
+  }
+
+  /** No idle sign-out until `release()`, and never past `until`. */
+  hold(until) {
+    this.held = true;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => this.release(), Math.max(0, until - Date.now()));
+    this.poke();
+  }
+
+  release() {
+    if (!this.held) return;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = null;
+    this.held = false;
+    this.poke();
   }
 
   warn() {

@@ -63,12 +63,8 @@ const shell = new Shell({
   },
   onLeave: () => {
     greeting.textContent = "";
+    handoff.reset();
   },
-});
-
-new Handoff({
-  button: $("#handoff-button"),
-  onSignOut: () => shell.signOut("Thanks for visiting! Your conversation carries on on your phone."),
 });
 $("#finish-button").addEventListener("click", () =>
   shell.signOut("Thanks for visiting! You're signed out."),
@@ -112,7 +108,7 @@ const countdown = (seconds) => {
   idleText.textContent = `Signing out in ${seconds} second${seconds === 1 ? "" : "s"}.`;
 };
 
-new IdleTimer({
+const idle = new IdleTimer({
   seconds: IDLE_SECONDS,
   warnSeconds: WARN_SECONDS,
   onWarn: (seconds) => {
@@ -135,6 +131,20 @@ new IdleTimer({
       shell.login.say("");
     }
   },
-}).poke();
+});
+idle.poke();
+
+// ---- continue on a phone ---------------------------------------------------------------------
+
+const handoff = new Handoff({
+  button: $("#handoff-button"),
+  idle,
+  onSignOut: (used) =>
+    shell.signOut(
+      used
+        ? "Thanks for visiting! Your conversation carries on on your phone."
+        : "Thanks for visiting! You're signed out.",
+    ),
+});
 
 shell.boot();

@@ -41,13 +41,35 @@ export class Login {
     this.phone.addEventListener("input", () => {
       if (this.state !== "phone") this.setState("phone");
     });
+    this.lockTimer = null;
+    this.working = false;
     this.reset();
   }
 
   reset() {
+    this.unlock();
     this.form.reset();
     this.error.textContent = "";
     this.setState("phone");
+  }
+
+  /** After a 429: the buttons stay off until the server's Retry-After has passed. */
+  lock(seconds) {
+    clearTimeout(this.lockTimer);
+    this.lockTimer = setTimeout(() => this.unlock(), Math.max(1, seconds) * 1000);
+    this.syncButtons();
+  }
+
+  unlock() {
+    clearTimeout(this.lockTimer);
+    this.lockTimer = null;
+    this.syncButtons();
+  }
+
+  syncButtons() {
+    const off = this.working || this.lockTimer !== null;
+    this.submitButton.disabled = off;
+    this.sendCodeButton.disabled = off;
   }
 
   setState(state) {
@@ -89,9 +111,10 @@ export class Login {
   }
 
   async busy(work) {
+    if (this.working || this.lockTimer !== null) return null;
     this.error.textContent = "";
-    this.submitButton.disabled = true;
-    this.sendCodeButton.disabled = true;
+    this.working = true;
+    this.syncButtons();
     this.form.setAttribute("aria-busy", "true");
     try {
       return await work();
@@ -99,13 +122,21 @@ export class Login {
       if (!isAbort(error)) this.handle(error);
       return null;
     } finally {
-      this.submitButton.disabled = false;
-      this.sendCodeButton.disabled = false;
+      this.working = false;
+      this.syncButtons();
       this.form.removeAttribute("aria-busy");
     }
   }
 
   handle(error) {
+    if (error.status === 429) {
+      // Told how long to wait, and the buttons stay off until then.
+      const seconds = error.retryAfter && error.retryAfter > 0 ? error.retryAfter : 30;
+      error.retryAfter = seconds;
+      this.error.textContent = describe(error);
+      this.lock(seconds);
+      return;
+    }
     if (error.code === "invalid_credentials" && this.state === "phone" && !this.password.value) {
       // Not a mistake: this customer protects their account with a password.
       console.info(`${this.tag} This account has a password: asking for it`);

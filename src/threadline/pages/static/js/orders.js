@@ -1,7 +1,7 @@
 // Order history and returns: the list (GET /orders), one order (GET /orders/{id}) and a return
 // of chosen lines with a reason (POST /orders/{id}/return).
 
-import { get, isAbort, post } from "./api.js";
+import { currentGeneration, get, isAbort, post } from "./api.js";
 import { Dialog } from "./dialog.js";
 import { announce, dateOf, h, money, nextId, sizeText } from "./dom.js";
 import { describe } from "./errors.js";
@@ -28,6 +28,20 @@ const REASONS = [
 ];
 
 const statusText = (status) => STATUS[status] || String(status || "").replace(/_/g, " ");
+const METHODS = { upi: "UPI", card: "Card", wallet: "Wallet", cod: "Cash" };
+const PAYMENT = {
+  captured: "paid",
+  pending: "to pay",
+  refunded: "refunded",
+  partially_refunded: "partly refunded",
+};
+
+function paymentText(payment) {
+  const p = payment || {};
+  const method = METHODS[p.method] || String(p.method || "").toUpperCase();
+  const state = PAYMENT[p.status] || String(p.status || "").replace(/_/g, " ");
+  return [method, state].filter(Boolean).join(", ") || "Not recorded";
+}
 
 export class Orders {
   constructor({ button }) {
@@ -46,18 +60,27 @@ export class Orders {
   reset() {
     this.dialog.close();
     this.view.replaceChildren();
+    this.dialog.title.textContent = "Your orders";
+  }
+
+  /** An error, unless the shopper who asked has signed out since. */
+  failed(error, generation) {
+    if (isAbort(error) || generation !== currentGeneration()) return;
+    this.view.replaceChildren(h("p", { class: "form-error", role: "alert" }, describe(error)));
   }
 
   async showList(focusId = null) {
     this.dialog.title.textContent = "Your orders";
     this.view.replaceChildren(h("p", { class: "hint", role: "status" }, "Loading your orders…"));
+    const generation = currentGeneration();
     let page;
     try {
       page = await get("/orders?limit=50");
     } catch (error) {
-      if (!isAbort(error)) this.view.replaceChildren(h("p", { class: "form-error", role: "alert" }, describe(error)));
+      this.failed(error, generation);
       return;
     }
+    if (generation !== currentGeneration()) return;
     if (!page.items.length) {
       this.view.replaceChildren(h("p", {}, "You haven't ordered anything yet. When you do, it will appear here."));
       return;
@@ -101,13 +124,15 @@ export class Orders {
   }
 
   async showOrder(orderId, notice = "") {
+    const generation = currentGeneration();
     let order;
     try {
       order = await get(`/orders/${encodeURIComponent(orderId)}`);
     } catch (error) {
-      if (!isAbort(error)) this.view.replaceChildren(h("p", { class: "form-error", role: "alert" }, describe(error)));
+      this.failed(error, generation);
       return;
     }
+    if (generation !== currentGeneration()) return;
     this.dialog.title.textContent = `Order ${order.order_id}`;
     const back = h("button", { type: "button", class: "link-button" }, "← All orders");
     back.addEventListener("click", () => this.showList(order.order_id));
@@ -116,7 +141,7 @@ export class Orders {
       ["Status", statusText(order.status)],
       ["Placed", dateOf(order.created_at)],
       ["Total", money(order.total)],
-      ["Payment", `${(order.payment.method || "").toUpperCase()}, ${order.payment.status}`],
+      ["Payment", paymentText(order.payment)],
       ["Receiving", `${FULFILMENT[f.type] || f.type}${f.store_name ? `, ${f.store_name}` : ""}`],
     ];
     if (f.pickup_code) facts.push(["Pickup code", f.pickup_code]);
@@ -175,11 +200,13 @@ export class Orders {
       h("li", {}, `${dateOf(r.created_at)}: ${r.kind === "exchange" ? "exchange" : "return"} of ${r.line_ids.length} item${r.line_ids.length === 1 ? "" : "s"} (${r.reason}). Refund ${money(r.refund)}, ${r.status}.`),
     );
     this.view.replaceChildren(
-      back,
-      status,
-      summary,
-      form,
-      history.length ? h("section", {}, h("h3", { class: "section-title" }, "Returns"), h("ul", { class: "plain" }, history)) : null,
+      ...[
+        back,
+        status,
+        summary,
+        form,
+        history.length ? h("section", {}, h("h3", { class: "section-title" }, "Returns"), h("ul", { class: "plain" }, history)) : null,
+      ].filter(Boolean),
     );
     this.dialog.title.focus();
   }
@@ -196,6 +223,7 @@ export class Orders {
     const reason = details ? `${form.elements.reason.value}: ${details}` : form.elements.reason.value;
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
+    const generation = currentGeneration();
     try {
       const updated = await post(`/orders/${encodeURIComponent(order.order_id)}/return`, {
         line_ids: lineIds,
@@ -208,7 +236,7 @@ export class Orders {
       announce(text);
       await this.showOrder(order.order_id, text);
     } catch (e) {
-      if (isAbort(e)) return;
+      if (isAbort(e) || generation !== currentGeneration()) return;
       error.textContent = describe(e);
       button.focus();
     } finally {

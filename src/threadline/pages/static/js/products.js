@@ -3,7 +3,7 @@
 
 import { isAbort } from "./api.js";
 import { describe } from "./errors.js";
-import { h, money, nextId, sizeText } from "./dom.js";
+import { announce, h, money, nextId, sizeText } from "./dom.js";
 
 function priceLine(product) {
   const price = Number(product.price);
@@ -41,7 +41,8 @@ function ratingLine(product) {
 export function productCard(product, cart, number = null) {
   const id = nextId("product");
   const sizes = product.sizes || [];
-  const status = h("p", { class: "card-status", role: "status" });
+  // Not a live region: the cart says "Added to cart" once, for every way of adding.
+  const status = h("p", { class: "card-status" });
   const radios = sizes.map((size) =>
     h(
       "label",
@@ -60,7 +61,7 @@ export function productCard(product, cart, number = null) {
     : null;
   const add = h(
     "button",
-    { type: "button", class: "button primary add-button", "aria-describedby": `${id}-name` },
+    { type: "button", class: "button primary add-button", "aria-label": `Add ${product.name} to cart` },
     "Add to cart",
   );
   add.addEventListener("click", async () => {
@@ -68,6 +69,7 @@ export function productCard(product, cart, number = null) {
     if (sizes.length && !chosen) {
       status.className = "card-status error";
       status.textContent = "Please choose a size first.";
+      announce(status.textContent);
       sizeGroup.querySelector("input").focus();
       return;
     }
@@ -81,6 +83,7 @@ export function productCard(product, cart, number = null) {
       if (isAbort(error)) return;
       status.className = "card-status error";
       status.textContent = describe(error);
+      announce(status.textContent);
     } finally {
       add.disabled = false;
     }

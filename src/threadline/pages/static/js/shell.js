@@ -1,7 +1,8 @@
 // What both pages do around the conversation: restore the session on load, enter the chat
 // after a login, and clear everything when the shopper signs out or the session is gone.
 
-import { abortAll, isAbort, onSessionLost, post, token } from "./api.js";
+import { abortAll, currentGeneration, isAbort, logoutInBackground, onSessionLost, post, token } from "./api.js";
+import { silence } from "./dom.js";
 import { describe } from "./errors.js";
 
 export class Shell {
@@ -61,6 +62,7 @@ export class Shell {
 
   /** Into the conversation: keep the token, show the cart and the recent turns. */
   async enter(envelope, how) {
+    const generation = currentGeneration();
     token.set(envelope.session_token);
     this.session = envelope.session;
     this.customer = envelope.customer || null;
@@ -69,35 +71,29 @@ export class Shell {
     this.chat.focus();
     await this.cart.refresh();
     const turns = await this.chat.loadHistory();
-    if (!this.signedIn) return; // signed out while loading
+    if (generation !== currentGeneration()) return; // signed out while loading
     await this.onEnter(envelope, how, turns);
     // The conversation is drawn and usable (tests and tools wait for this).
     document.body.dataset.session = "ready";
   }
 
+  /** Take everything of the shopper off the screen: conversation, cart, order, dialogs. */
   clearScreen() {
     delete document.body.dataset.session;
     this.session = null;
     this.customer = null;
+    for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
     this.chat.clear();
     this.cart.reset();
-    for (const dialog of document.querySelectorAll("dialog[open]")) dialog.close();
     this.login.reset();
+    silence();
     this.onLeave();
   }
 
-  /** Sign out on the server (this device only), forget the token and clear the screen. */
-  async signOut(message = "") {
+  /** Forget the token, clear the screen for the next shopper, then tell the server. */
+  signOut(message = "") {
+    const previous = token.get();
     abortAll();
-    if (token.get()) {
-      try {
-        await post("/auth/logout", {}, { lost: false });
-        console.info(`${this.tag} Signed out`);
-      } catch (error) {
-        // Already ended on the server (or unreachable): the token is dropped here either way.
-        console.info(`${this.tag} Sign-out answered ${error.code}`);
-      }
-    }
     token.clear();
     try {
       sessionStorage.clear();
@@ -106,6 +102,13 @@ export class Shell {
     }
     this.clearScreen();
     this.showLogin(message);
+    if (previous) {
+      // In the background: a slow or unreachable server must not keep the previous shopper's
+      // conversation on screen.  The token is already gone from this device either way.
+      logoutInBackground(previous).then((status) => {
+        console.info(`${this.tag} Sign-out answered ${status || "nothing"}`);
+      });
+    }
   }
 
   lost(error) {
@@ -113,6 +116,11 @@ export class Shell {
     console.info(`${this.tag} The session ended on the server: back to the login form`);
     abortAll();
     token.clear();
+    try {
+      sessionStorage.clear();
+    } catch {
+      // Storage disabled: nothing was kept there.
+    }
     this.clearScreen();
     this.showLogin(describe(error));
   }

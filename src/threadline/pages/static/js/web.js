@@ -53,7 +53,11 @@ const shell = new Shell({
   },
   onLeave: () => {
     greeting.textContent = "";
+    greeting.hidden = true;
     orders.reset();
+    signupForm.reset();
+    signupError.textContent = "";
+    for (const input of signupForm.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
     showPanel("login");
   },
 });
