@@ -3,6 +3,7 @@ shopper gets when something is wrong), order history and returns, and keyboard u
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -26,6 +27,7 @@ from tests.pages.browser import (
     wait_for_chat,
 )
 from tests.pages.conftest import OpenPage
+from threadline.pages.router import STATIC, PageStatic
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -400,3 +402,20 @@ def test_pages_answer_head_requests(site: Site):
         answer = site.http.head(path)
         assert answer.status_code == 200, path
         assert answer.headers["cache-control"] == "no-cache"
+
+
+def test_page_static_files_are_revalidated_after_a_deploy():
+    """``PageStatic`` (what app.py mounts at /static) sends ``Cache-Control: no-cache`` on the
+    files and on a 304, so a browser never runs a cached script against a newer page."""
+    files = PageStatic(directory=STATIC)
+    for name in ("js/api.js", "app.css"):
+        path = STATIC / name
+        scope: dict[str, Any] = {"type": "http", "method": "GET", "headers": []}
+        sent = files.file_response(path, os.stat(path), scope)
+        assert sent.status_code == 200
+        assert sent.headers["cache-control"] == "no-cache"
+        etag = sent.headers["etag"].encode()
+        scope["headers"] = [(b"if-none-match", etag)]
+        again = files.file_response(path, os.stat(path), scope)
+        assert again.status_code == 304
+        assert again.headers["cache-control"] == "no-cache"
