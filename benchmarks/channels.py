@@ -36,12 +36,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 from tests.channels.platform import Recorded, serve  # noqa: E402
 
 from sessions import (  # noqa: E402
+    BenchError,
     fresh_store,
     missing_tools,
     run_stores,
@@ -132,18 +135,36 @@ def telegram_bodies(path: Path, count: int, first: int = 0) -> None:
             out.write(f"{TG_SECRET}\t{json.dumps(body, separators=(',', ':'))}\n")
 
 
-def wait_for_backlog(fake: Any, quiet_seconds: float = 5.0, limit: float = 600.0) -> float:
-    """Seconds until the fake platform stops receiving replies (the worker has caught up)."""
+def _counter(metrics: str, name: str, **labels: str) -> float:
+    """The sum of a Prometheus counter's samples whose labels include ``labels``."""
+    total = 0.0
+    for line in metrics.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        head, _, value = line.rpartition(" ")
+        if all(f'{k}="{v}"' in head for k, v in labels.items()):
+            total += float(value)
+    return total
+
+
+def wait_for_backlog(base: str, channel: str, fake: Any, limit: float = 900.0) -> float:
+    """Seconds until every message the server accepted on ``channel`` has been answered (its
+    metrics say so) and the fake platform has had no reply for 3 s (the replies are out)."""
     started = time.monotonic()
     seen, last_change = -1, time.monotonic()
     while time.monotonic() - started < limit:
+        text = httpx.get(base + "/metrics", timeout=10).text
+        accepted = _counter(
+            text, "threadline_channel_inbound_total", channel=channel, outcome="accepted"
+        )
+        answered = _counter(text, "threadline_channel_answered_total", channel=channel)
         count = len(fake.calls)
         if count != seen:
             seen, last_change = count, time.monotonic()
-        elif time.monotonic() - last_change >= quiet_seconds:
+        if answered >= accepted and time.monotonic() - last_change >= 3.0:
             return round(last_change - started, 1)
-        time.sleep(0.2)
-    return round(limit, 1)
+        time.sleep(0.5)
+    raise BenchError(f"{channel}: the backlog was not answered within {limit:.0f} s")
 
 
 def bench_store(store: str, opts: argparse.Namespace) -> dict[str, Any]:
@@ -184,7 +205,7 @@ def bench_store(store: str, opts: argparse.Namespace) -> dict[str, Any]:
                     opts.duration,
                     opts.connections,
                 )
-                run["backlog_seconds"] = wait_for_backlog(fake)
+                run["backlog_seconds"] = wait_for_backlog(base, name, fake)
                 run["replies_sent"] = len(fake.calls) - before
                 run["p99_vs_healthz"] = round(run["p99_ms"] / max(health["p99_ms"], 0.001), 2)
                 results[name] = run
@@ -215,7 +236,7 @@ def paced_phase(base: str, workdir: Path, opts: argparse.Namespace, fake: Any) -
         # Warm-up (first calls build caches); its deliveries are answered before measuring.
         warm = workdir / f"{name}-warmup.txt"
         run_wrk(base + path, "signed_bodies.lua", [str(warm), header, pause], 2, opts.connections)
-        wait_for_backlog(fake)
+        wait_for_backlog(base, name, fake)
         before = len(fake.calls)
         run = run_wrk(
             base + path,
@@ -224,7 +245,7 @@ def paced_phase(base: str, workdir: Path, opts: argparse.Namespace, fake: Any) -
             opts.duration,
             opts.connections,
         )
-        run["backlog_seconds"] = wait_for_backlog(fake)
+        run["backlog_seconds"] = wait_for_backlog(base, name, fake)
         run["replies_sent"] = len(fake.calls) - before
         run["p99_vs_healthz"] = round(run["p99_ms"] / max(out["healthz"]["p99_ms"], 0.001), 2)
         out[name] = run
