@@ -136,6 +136,7 @@ export class Handoff {
     this.making = null;
     this.state = "none";
     this.qr.replaceChildren();
+    this.qr.hidden = false;
     this.qr.removeAttribute("data-handoff-url");
     this.countdown.textContent = "";
     this.done.textContent = "";
@@ -210,6 +211,7 @@ export class Handoff {
   used(channel) {
     this.stop();
     this.state = "used";
+    this.qr.hidden = true;
     this.qr.replaceChildren();
     this.qr.removeAttribute("data-handoff-url");
     this.countdown.textContent = "";
