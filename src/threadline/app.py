@@ -12,7 +12,6 @@ import httpx
 import structlog
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline import __version__
@@ -53,6 +52,7 @@ from threadline.ops.router import router as ops_router
 from threadline.orders import service as orders
 from threadline.orders.router import router as orders_router
 from threadline.pages.router import STATIC as PAGES_STATIC
+from threadline.pages.router import PageStatic
 from threadline.pages.router import router as pages_router
 from threadline.payments.dependencies import create_gateway
 from threadline.sessions import service as sessions
@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(whatsapp_router)
     app.include_router(telegram_router)
     app.include_router(pages_router)
-    app.mount("/static", StaticFiles(directory=PAGES_STATIC), name="static")
+    app.mount("/static", PageStatic(directory=PAGES_STATIC), name="static")
     # Added last = outermost: the request id and metrics also cover 413 refusals.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
