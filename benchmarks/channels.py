@@ -148,8 +148,8 @@ def _counter(metrics: str, name: str, **labels: str) -> float:
 
 
 def wait_for_backlog(base: str, channel: str, fake: Any, limit: float = 900.0) -> float:
-    """Seconds until every message the server accepted on ``channel`` has been answered (its
-    metrics say so) and the fake platform has had no reply for 3 s (the replies are out)."""
+    """Seconds until every message the server accepted on ``channel`` has been answered and
+    every reply written to the outbox has been sent (or given up), as its metrics say."""
     started = time.monotonic()
     seen, last_change = -1, time.monotonic()
     while time.monotonic() - started < limit:
@@ -158,10 +158,13 @@ def wait_for_backlog(base: str, channel: str, fake: Any, limit: float = 900.0) -
             text, "threadline_channel_inbound_total", channel=channel, outcome="accepted"
         )
         answered = _counter(text, "threadline_channel_answered_total", channel=channel)
+        queued = _counter(text, "threadline_channel_replies_queued_total", channel=channel)
+        ended = _counter(text, "threadline_channel_sends_total", channel=channel, result="sent")
+        ended += _counter(text, "threadline_channel_sends_total", channel=channel, result="failed")
         count = len(fake.calls)
         if count != seen:
             seen, last_change = count, time.monotonic()
-        if answered >= accepted and time.monotonic() - last_change >= 3.0:
+        if answered >= accepted and ended >= queued:
             return round(last_change - started, 1)
         time.sleep(0.5)
     raise BenchError(f"{channel}: the backlog was not answered within {limit:.0f} s")

@@ -284,8 +284,10 @@ class ChannelWorker:
                 adapter = self.adapters[row.channel]
                 async with asyncio.timeout(ANSWER_TIMEOUT):
                     reply = await conversation.answer(services, db, inbound)
-                await self._finish_inbound(db, row, adapter.render(inbound, reply), DONE)
+                requests = adapter.render(inbound, reply)
+                await self._finish_inbound(db, row, requests, DONE)
                 await commit_now(db)
+                metrics.CHANNEL_QUEUED.labels(channel=row.channel).inc(len(requests))
             except LostClaim:
                 await conversation.abandon_turn(services, db)
                 log.warning("channel.answer.claim_lost", channel=row.channel, inbox_id=row.id)
@@ -361,8 +363,10 @@ class ChannelWorker:
             if adapter is not None:
                 with contextlib.suppress(Exception):
                     requests = adapter.render(Inbound.from_dict(row.payload), Outgoing(APOLOGY))
-            with contextlib.suppress(LostClaim):
+            try:
                 await self._finish_inbound(db, row, requests, FAILED, error)
+            except LostClaim:
+                requests = []
             metrics.CHANNEL_ANSWERED.labels(channel=row.channel, outcome="gave_up").inc()
         else:
             # Released for a retry once the backoff has passed (the lease is the delay).
@@ -372,7 +376,9 @@ class ChannelWorker:
                 .where(*_still_ours(InboxMessage, row))
                 .values(claimed_until=retry_at, last_error=error)
             )
+            requests = []
         await commit_now(db)
+        metrics.CHANNEL_QUEUED.labels(channel=row.channel).inc(len(requests))
 
     # --- the outbox ---------------------------------------------------------------------------
 

@@ -46,6 +46,11 @@ CHANNEL_ANSWERED = Counter(
     "Inbound channel messages answered, by outcome (answered, gave_up)",
     ["channel", "outcome"],
 )
+CHANNEL_QUEUED = Counter(
+    "threadline_channel_replies_queued_total",
+    "Send-API calls written to the outbox (each ends as sent or failed)",
+    ["channel"],
+)
 CHANNEL_SENDS = Counter(
     "threadline_channel_sends_total",
     "Calls to a messaging platform's send API, by result (sent, retry, failed)",
