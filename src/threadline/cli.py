@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -33,6 +34,7 @@ from threadline.db import create_engine, create_sessionmaker, session_scope
 from threadline.inventory import importer as stock_importer
 from threadline.loyalty import rules as loyalty_rules
 from threadline.migrations import migrate as run_migrations
+from threadline.ops import doctor as doctor_checks
 from threadline.orders import service as orders
 from threadline.payments.dependencies import create_gateway
 from threadline.sessions import service as sessions
@@ -118,6 +120,31 @@ def migrate() -> None:
 
     _run(work)
     console.print(f"schema is up to date on {get_settings().resolved_database_url.split('://')[0]}")
+
+
+@app.command()
+def doctor(
+    online: Annotated[
+        bool, typer.Option(help="Also call WhatsApp, Telegram and the model with the credentials.")
+    ] = False,
+) -> None:
+    """Check the settings, the store and the channel credentials; say what is wrong."""
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"]).upper() or "settings"
+            console.print(f"[red]✗ settings[/red]  {where}: {error['msg']}")
+        raise typer.Exit(1) from None
+    findings = asyncio.run(doctor_checks.diagnose(settings, online=online))
+    marks = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]"}
+    for finding in findings:
+        console.print(f"{marks[finding.level]} {finding.area:<12} {finding.message}")
+    failed = sum(f.level == "fail" for f in findings)
+    if failed:
+        console.print(f"[red]{failed} problem(s) to fix.[/red]")
+        raise typer.Exit(1)
+    console.print("[green]No problems found.[/green]")
 
 
 @app.command("load-demo")
