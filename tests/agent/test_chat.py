@@ -81,6 +81,20 @@ async def test_any_text_gets_an_answer_not_an_error(shop_client: Shop, message: 
     assert "\x00" not in turn.message
 
 
+@pytest.mark.parametrize("before", [2**31, 10**20])
+async def test_history_before_a_turn_no_store_can_hold_is_a_422(
+    shop_client: Shop, before: int
+) -> None:
+    # Found by the OpenAPI fuzz: the number reached the store and overflowed its integer (500).
+    _, client = shop_client
+    _, token = await _shopper(client)
+    await say(client, token, "show me shirts")
+    response = await client.get("/chat/history", params={"before": before}, headers=auth(token))
+    assert assert_error(response, 422, "validation_error")["field"] == "before"
+    last = await client.get("/chat/history", params={"before": 2**31 - 1}, headers=auth(token))
+    assert [turn["turn"] for turn in last.json()["items"]] == [1]
+
+
 # --- finding and remembering ------------------------------------------------------------------
 
 

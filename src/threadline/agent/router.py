@@ -86,7 +86,10 @@ async def chat(
 async def chat_history(
     db: DbSession,
     ctx: CurrentSession,
-    before: Annotated[int | None, Query(ge=1, description="Turns older than this one")] = None,
+    # chat_turns.seq is a 32-bit INTEGER: a larger number is no turn, and the store refuses it.
+    before: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Turns older than this one")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> dict[str, Any]:
     """The conversation's answered turns, newest first, from every channel."""

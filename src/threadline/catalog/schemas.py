@@ -7,8 +7,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 _Word = Annotated[str, Field(max_length=100)]
-# Rupees; "nan" and "inf" parse as floats but are not prices.
-_Price = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Rupees; "nan" and "inf" parse as floats but are not prices, and neither is 1e308 (which
+# overflows on the way to paise).  ₹100 crore is far above any product.
+_Price = Annotated[float, Field(ge=0, le=1_000_000_000, allow_inf_nan=False)]
 
 
 class ProductRead(BaseModel):
