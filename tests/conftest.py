@@ -33,6 +33,10 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PG_BASE_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 STORES = [s for s in os.environ.get("TEST_STORES", "sqlite,postgresql").split(",") if s]
 TABLES = (
+    "staff_sessions",
+    "staff_users",
+    "session_activity",
+    "search_misses",
     "channel_outbox",
     "channel_inbox",
     "channel_statuses",

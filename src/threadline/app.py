@@ -15,6 +15,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from threadline import __version__
+from threadline.activity import service as activity
+from threadline.admin.router import router as admin_router
 from threadline.agent.engine import SalesAgent
 from threadline.agent.llm import create_language_model
 from threadline.agent.router import router as agent_router
@@ -23,7 +25,12 @@ from threadline.auth.otp import DevOutboxSender, MessageSender, WhatsAppSender
 from threadline.auth.router import router as auth_router
 from threadline.cart.router import router as cart_router
 from threadline.catalog import demo as catalog_demo
-from threadline.catalog.dependencies import build_index_on_startup, refresh_index_periodically
+from threadline.catalog import search_log
+from threadline.catalog.dependencies import (
+    build_index_on_startup,
+    flush_search_misses_periodically,
+    refresh_index_periodically,
+)
 from threadline.catalog.router import router as catalog_router
 from threadline.channels import inbox as channel_inbox
 from threadline.channels.telegram.router import router as telegram_router
@@ -93,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         background = [
             *([asyncio.create_task(worker.run())] if settings.channel_worker else []),
             asyncio.create_task(refresh_index_periodically(app)),
+            asyncio.create_task(flush_search_misses_periodically(app)),
             asyncio.create_task(_purge_periodically(app, settings)),
             asyncio.create_task(_release_reservations_periodically(app, settings)),
             asyncio.create_task(listen_for_session_changes(engine, cache)),
@@ -133,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agent_router)
     app.include_router(whatsapp_router)
     app.include_router(telegram_router)
+    app.include_router(admin_router)
     app.include_router(pages_router)
     app.mount("/static", PageStatic(directory=PAGES_STATIC), name="static")
     # Added last = outermost: the request id and metrics also cover 413 refusals.
@@ -172,6 +181,9 @@ async def _purge_periodically(app: FastAPI, settings: Settings) -> None:
             async with session_scope(app.state.sessionmaker) as db:
                 removed = await sessions.purge_expired(db, settings)
                 await channel_inbox.purge_processed(db, settings)
+                # The dashboard's records outlive sessions, up to DASHBOARD_RETENTION_DAYS.
+                await activity.purge_old(db, settings)
+                await search_log.purge_old(db, settings)
             metrics.SESSIONS_PURGED.inc(removed)
         except Exception:  # a failed sweep must not kill the server; the next one retries
             log.exception("session.purge.failed")

@@ -38,6 +38,7 @@ from threadline.ops import doctor as doctor_checks
 from threadline.orders import service as orders
 from threadline.payments.dependencies import create_gateway
 from threadline.sessions import service as sessions
+from threadline.staff.cli import staff_app
 
 app = typer.Typer(
     help="Threadline: one shopping conversation across every channel.", no_args_is_help=True
@@ -51,6 +52,7 @@ app.add_typer(customers_app, name="customers")
 app.add_typer(sessions_app, name="sessions")
 app.add_typer(orders_app, name="orders")
 app.add_typer(telegram_app, name="telegram")
+app.add_typer(staff_app, name="staff")
 console = Console()
 T = TypeVar("T")
 

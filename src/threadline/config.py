@@ -9,8 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from threadline.core.localdays import zone
 
 _PLACEHOLDERS = {"change-me", "changeme", "secret", "dev", "development", "test"}
 
@@ -109,6 +111,20 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(3, ge=1)
     argon2_memory_kib: int = Field(65_536, ge=8)
     argon2_parallelism: int = Field(1, ge=1)
+
+    # Staff dashboard (/admin).  Its days are calendar days in this time zone; a staff sign-in
+    # lasts this many hours; a size at or below the threshold in a store is a stock alert;
+    # activity and searches that found nothing are kept this many days for the figures.
+    dashboard_timezone: str = "Asia/Kolkata"
+    staff_session_hours: float = Field(12, gt=0, le=168)
+    stock_alert_threshold: int = Field(2, ge=0)
+    dashboard_retention_days: int = Field(400, ge=1)
+
+    @field_validator("dashboard_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        zone(value)  # raises ValueError for a name that is not a time zone
+        return value
 
     @model_validator(mode="after")
     def _no_placeholder_secrets(self) -> Settings:

@@ -16,6 +16,10 @@ from threadline.migrations import migrate
 from threadline.models import Base
 
 APP_TABLES = {
+    "staff_users",
+    "staff_sessions",
+    "session_activity",
+    "search_misses",
     "channel_inbox",
     "channel_outbox",
     "channel_statuses",

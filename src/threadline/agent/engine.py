@@ -26,6 +26,8 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from threadline.activity import service as activity
+from threadline.activity.models import CHAT
 from threadline.agent import context, memory
 from threadline.agent.answers import act
 from threadline.agent.commands import Command
@@ -170,6 +172,7 @@ class SalesAgent:
             skus=[p["sku"] for p in outcome.products],
             strict=not turn.committed,
         )
+        await activity.record(turn.db, turn.settings, ctx, CHAT)
         metrics.CHAT_TURNS.labels(action=outcome.action, source=command.source).inc()
         log.info(
             "agent.turn",

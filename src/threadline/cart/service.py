@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.activity import service as activity
+from threadline.activity.models import CART
 from threadline.cart.errors import CartFull, CartLineNotFound
 from threadline.catalog import service as catalog
 from threadline.catalog.models import Product
@@ -197,7 +199,9 @@ async def add_item(
         else:
             lines.append({"line_id": str(uuid.uuid4()), "sku": sku, "size": chosen, "qty": qty})
 
-    return await _change(db, settings, cache, ctx, edit)
+    cart = await _change(db, settings, cache, ctx, edit)
+    await activity.record(db, settings, ctx, CART)
+    return cart
 
 
 async def set_qty(

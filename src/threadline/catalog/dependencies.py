@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from threadline.catalog import personalise
 from threadline.catalog.search import Boosts, CatalogSearch, load_index
 from threadline.catalog.search_index import SearchIndex
+from threadline.catalog.search_log import MissLog
 from threadline.customers import service as customers
 from threadline.db import session_scope
 from threadline.sessions import access
@@ -25,6 +26,14 @@ async def build_index_on_startup(app: FastAPI, *, check_interval: float = 1.0) -
     index = await load_index(app.state.read_sessionmaker)
     app.state.search_index = CatalogSearch(index, check_interval=check_interval)
     app.state.catalog_customers = {}  # see _customer_traits
+    app.state.search_misses = MissLog(app.state.settings.dashboard_timezone)
+
+
+async def flush_search_misses_periodically(app: FastAPI) -> None:
+    """Write the searches that found nothing to the store every few seconds (and once more
+    when cancelled); runs beside the app."""
+    misses: MissLog = app.state.search_misses
+    await misses.keep_flushing(app.state.sessionmaker)
 
 
 async def refresh_index_periodically(app: FastAPI) -> None:
@@ -54,21 +63,24 @@ async def get_read_db(request: Request) -> AsyncIterator[AsyncSession]:
 ReadDbSession = Annotated[AsyncSession, Depends(get_read_db, scope="function")]
 
 
-async def personal_boosts(state: Any, index: SearchIndex, token: str | None) -> Boosts | None:
-    """Boosts for the customer behind an ``X-Session-Token``; none without a usable token.
+async def personal_boosts(
+    state: Any, index: SearchIndex, token: str | None
+) -> tuple[Boosts | None, str | None]:
+    """Boosts for the customer behind an ``X-Session-Token`` and the token's channel; none
+    without a usable token.
 
     The header is optional on the public catalog, so an unknown or expired token is ignored
     rather than refused: a stale token left in a browser must not break browsing, and the
     anonymous answer reveals nothing the caller could not get without a token.
     """
     if not token:
-        return None
+        return None, None
     try:
         ctx = await access.authenticate_read(
             state.sessionmaker, state.read_sessionmaker, state.settings, state.session_cache, token
         )
     except SessionNotFound:
-        return None
+        return None, None
     preferences, history = await _customer_traits(state, ctx.session.customer_id)
     profile = personalise.profile_for(
         index,
@@ -76,7 +88,7 @@ async def personal_boosts(state: Any, index: SearchIndex, token: str | None) -> 
         purchase_history=history,
         recent=ctx.session.data.get("recent"),
     )
-    return personalise.boosts(index, profile)
+    return personalise.boosts(index, profile), ctx.channel
 
 
 # A customer's preferences and purchases are read once per CUSTOMER_TTL seconds per process: a

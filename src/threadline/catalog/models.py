@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Float, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, Float, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from threadline.db import Base, UTCDateTime
@@ -59,3 +59,22 @@ class CatalogState(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SearchMiss(Base):
+    """Searches that found nothing, counted per day, request and channel (see ``search_log``).
+
+    One row per (day, request, channel), whatever the number of searches: the table grows with
+    the variety of unmet requests, not with traffic, and old days are purged.
+    """
+
+    __tablename__ = "search_misses"
+
+    # The calendar day in DASHBOARD_TIMEZONE.
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    # The normalised request: its words and filters ("swimwear · women · size xl").
+    query: Mapped[str] = mapped_column(String(120), primary_key=True)
+    # The shopper's channel, "" when unknown (a catalog call without a session).
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime)

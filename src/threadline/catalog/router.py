@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 from pydantic_core import to_json
 
-from threadline.catalog import images, recommend, search, service
+from threadline.catalog import images, recommend, search, search_log, service
 from threadline.catalog.dependencies import (
     ReadDbSession,
     SearchIndexDep,
@@ -78,8 +78,11 @@ async def list_products(request: Request) -> Response:
         raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from None
     state = request.app.state
     index = current_index(state)
-    boosts = await personal_boosts(state, index, request.headers.get("x-session-token"))
+    boosts, channel = await personal_boosts(state, index, request.headers.get("x-session-token"))
     result = search.search(index, search.Query(**params.model_dump()), boosts=boosts)
+    if not params.offset and (result.total == 0 or not result.exact):
+        # Nothing matched the whole request: noted for the staff dashboard (no write here).
+        state.search_misses.note(search_log.describe(params.model_dump()), channel)
     return _json({"items": result.items, "total": result.total})
 
 

@@ -9,6 +9,8 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.activity import service as activity
+from threadline.activity.models import ORDER
 from threadline.cart.service import Repriced
 from threadline.catalog.service import rupees
 from threadline.config import Settings
@@ -164,6 +166,7 @@ async def write_order(
     )
     db.add(order)
     await db.flush()
+    await activity.record(db, settings, ctx, ORDER)
     source = {(t.sku, t.size): t.store_id for t in takes}
     rows = []
     for line in repriced.lines:

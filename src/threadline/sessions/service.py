@@ -16,6 +16,8 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.activity import service as activity
+from threadline.activity.models import JOIN
 from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.clock import clock
@@ -184,6 +186,7 @@ async def join_customer(
     if changed or (identity_changed and not created):
         await mark_changed(db, cache, session.session_id)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
+    await activity.record(db, settings, ctx, JOIN)
     metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
     log.info(
         "session.create.success",
@@ -272,7 +275,9 @@ async def restore_by_identity(
     channel = channel or Channel(session.data["channels"][-1])
     if _join(session, channel, settings):
         await mark_changed(db, cache, session.session_id)
-    return await _issue_token(db, session, customer, channel, user_agent)
+    token, ctx = await _issue_token(db, session, customer, channel, user_agent)
+    await activity.record(db, settings, ctx, JOIN)
+    return token, ctx
 
 
 async def _resolve_customer(db: AsyncSession, request: SessionStart) -> tuple[Customer, bool]:

@@ -7,7 +7,7 @@ from typing import Any
 from threadline.agent import memory, resolve
 from threadline.agent.commands import Slots
 from threadline.agent.turn import Outcome, Turn
-from threadline.catalog import personalise, recommend
+from threadline.catalog import personalise, recommend, search_log
 from threadline.catalog import search as catalog_search
 from threadline.catalog.search import Query
 from threadline.catalog.search_index import Doc, size_key
@@ -38,6 +38,8 @@ async def search(turn: Turn, filters: dict[str, Any], *, action: str = "searched
         facts["relaxed_want"] = memory.describe_filters(
             {k: v for k, v in filters.items() if k not in relaxed}
         )
+    if relaxed or not docs:  # nothing in stock was as asked: the staff dashboard counts it
+        await search_log.record(turn.db, turn.settings, search_log.describe(filters), turn.channel)
     if not docs:
         return Outcome("no_results", facts)
     return await _shown(turn, docs, "no_results" if relaxed else action, facts)

@@ -1,0 +1,147 @@
+"""Figures over the activity log for a range of days, each aggregated in the database.
+
+Definitions (a *session* is one customer's continuing conversation; days are
+``DASHBOARD_TIMEZONE`` calendar days, ``first`` to ``last`` inclusive):
+
+* active on a channel: the session joined on it (a new token: start, login, OTP, QR code,
+  a WhatsApp or Telegram chat linking), or sent a message the agent answered, put something in
+  the cart or placed an order there, that day;
+* a channel switch: in the session's activity in time order, a record on another channel
+  than the record before it (counted on the day of the later record; the earlier one may be
+  older than the period);
+* the funnel: sessions that chatted in the period, those of them that also put something in
+  the cart, and those of them that also ordered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from threadline.activity.models import CART, CHAT, ORDER, SessionActivity
+
+A = SessionActivity
+
+
+def _in(first: date, last: date) -> ColumnElement[bool]:
+    return and_(A.day >= first, A.day <= last)
+
+
+def _count_of(kind: str) -> Any:
+    return func.coalesce(func.sum(case((A.kind == kind, 1), else_=0)), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelActivity:
+    channel: str
+    sessions: int
+    customers: int
+    messages: int
+    cart_adds: int
+
+
+async def by_channel(db: AsyncSession, first: date, last: date) -> list[ChannelActivity]:
+    rows = await db.execute(
+        select(
+            A.channel,
+            func.count(distinct(A.session_id)),
+            func.count(distinct(A.customer_id)),
+            _count_of(CHAT),
+            _count_of(CART),
+        )
+        .where(_in(first, last))
+        .group_by(A.channel)
+    )
+    return [ChannelActivity(c, int(s), int(p), int(m), int(a)) for c, s, p, m, a in rows]
+
+
+async def totals(db: AsyncSession, first: date, last: date) -> tuple[int, int]:
+    """Sessions and customers active on any channel (each counted once)."""
+    row = (
+        await db.execute(
+            select(func.count(distinct(A.session_id)), func.count(distinct(A.customer_id))).where(
+                _in(first, last)
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+async def daily(db: AsyncSession, first: date, last: date) -> list[tuple[date, str, int]]:
+    """(day, channel, sessions active on it that day)."""
+    rows = await db.execute(
+        select(A.day, A.channel, func.count(distinct(A.session_id)))
+        .where(_in(first, last))
+        .group_by(A.day, A.channel)
+    )
+    return [(day, channel, int(n)) for day, channel, n in rows]
+
+
+async def switches(db: AsyncSession, first: date, last: date) -> list[tuple[str, str, int, int]]:
+    """(from, to, switches, sessions that made it), most frequent first."""
+    active = select(A.session_id).where(_in(first, last)).distinct()
+    ordered = (
+        select(
+            A.session_id,
+            A.day,
+            A.channel,
+            func.lag(A.channel)
+            .over(partition_by=A.session_id, order_by=(A.at, A.id))
+            .label("prev"),
+        )
+        .where(A.day <= last, A.session_id.in_(active))
+        .subquery()
+    )
+    count = func.count().label("n")
+    rows = await db.execute(
+        select(ordered.c.prev, ordered.c.channel, count, func.count(distinct(ordered.c.session_id)))
+        .where(
+            ordered.c.day >= first,
+            ordered.c.prev.is_not(None),
+            ordered.c.prev != ordered.c.channel,
+        )
+        .group_by(ordered.c.prev, ordered.c.channel)
+        .order_by(count.desc(), ordered.c.prev, ordered.c.channel)
+    )
+    return [(prev, channel, int(n), int(s)) for prev, channel, n, s in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Funnel:
+    active: int
+    chatted: int
+    carted: int
+    ordered: int
+
+
+async def funnel(db: AsyncSession, first: date, last: date) -> Funnel:
+    def did(kind: str) -> Any:
+        return func.max(case((A.kind == kind, 1), else_=0))
+
+    flags = (
+        select(did(CHAT).label("chat"), did(CART).label("cart"), did(ORDER).label("orders"))
+        .where(_in(first, last))
+        .group_by(A.session_id)
+        .subquery()
+    )
+    chatted = flags.c.chat == 1
+    row = (
+        await db.execute(
+            select(
+                func.count(),
+                func.coalesce(func.sum(flags.c.chat), 0),
+                func.coalesce(func.sum(case((and_(chatted, flags.c.cart == 1), 1), else_=0)), 0),
+                func.coalesce(
+                    func.sum(
+                        case((and_(chatted, flags.c.cart == 1, flags.c.orders == 1), 1), else_=0)
+                    ),
+                    0,
+                ),
+            )
+        )
+    ).one()
+    return Funnel(*(int(v) for v in row))

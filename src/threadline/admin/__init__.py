@@ -1,0 +1,1 @@
+"""The staff dashboard's API (``/admin/api/…``): sign-in and the figures of a period."""
