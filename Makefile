@@ -55,7 +55,7 @@ lint: install-dev
 bench-deps:
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 
-## make bench: the session, login-load, search, checkout, chat and webhook benchmarks on both stores, and the pages' first load
+## make bench: the session, login-load, search, checkout, chat, webhook and mixed-load benchmarks on both stores, restore at 10k vs 1M sessions (PostgreSQL), and the pages' first load
 bench: install-dev bench-deps
 	$(BIN)/python benchmarks/sessions.py --store both
 	$(BIN)/python benchmarks/login_load.py --store both
@@ -63,6 +63,8 @@ bench: install-dev bench-deps
 	$(BIN)/python benchmarks/checkout.py --store both
 	$(BIN)/python benchmarks/chat.py --store both --llm
 	$(BIN)/python benchmarks/channels.py --store both
+	$(BIN)/python benchmarks/mixed.py --store both
+	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/pages.py
 
 clean:

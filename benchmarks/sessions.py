@@ -109,8 +109,12 @@ def server(
     log_path: Path,
     workers: int = 1,
     extra_env: dict[str, str] | None = None,
+    started: list[subprocess.Popen] | None = None,
 ) -> Iterator[str]:
-    """Start ``threadline serve`` on a free port, wait for /healthz, always stop it."""
+    """Start ``threadline serve`` on a free port, wait for /healthz, always stop it.
+
+    ``started``, if given, receives the server process (with one worker, the process that
+    serves: its pid is the one whose memory to read)."""
     with socket.socket() as sock:  # a free port; the tiny race with other programs is accepted
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -133,6 +137,8 @@ def server(
         proc = subprocess.Popen(
             cmd, env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+        if started is not None:
+            started.append(proc)
         try:
             while not _healthy(base):
                 if proc.poll() is not None or time.monotonic() > deadline:
