@@ -235,6 +235,9 @@ async def test_stock_alerts_put_what_just_sold_out_first(
         ({"from": "2025-01-01", "to": "2026-11-10"}, "period_too_long", "to"),
         ({"preset": "90d"}, "validation_error", "preset"),
         ({"preset": "today", "from": "2026-11-20"}, "invalid_period", "preset"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "invalid_period", "from"),
+        ({"from": "9999-12-30", "to": "9999-12-31"}, "invalid_period", "from"),
+        ({"to": "9999-12-31"}, "invalid_period", "to"),
     ],
 )
 async def test_a_bad_period_is_a_422_with_the_error_body(

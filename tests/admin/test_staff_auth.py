@@ -70,7 +70,14 @@ async def test_the_username_is_case_insensitive_and_only_the_token_hash_is_store
 
 @pytest.mark.parametrize(
     ("username", "password"),
-    [(STAFF, "not the password"), ("nobody", STAFF_PASSWORD), ("", STAFF_PASSWORD)],
+    [
+        (STAFF, "not the password"),
+        ("nobody", STAFF_PASSWORD),
+        ("", STAFF_PASSWORD),
+        ("asha\u0000", STAFF_PASSWORD),
+        ("ａｓｈａ", STAFF_PASSWORD),
+        ("x" * 64, STAFF_PASSWORD),
+    ],
 )
 async def test_a_wrong_username_or_password_gets_one_answer(
     client: httpx.AsyncClient, username: str, password: str

@@ -19,6 +19,8 @@ from threadline.core.deps import SettingsDep
 from threadline.core.localdays import local_date
 
 MAX_DAYS = 366
+# Dates outside these are typing mistakes (and near date.min/max the UTC bounds would overflow).
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 PRESETS = {"today": 1, "7d": 7, "30d": 30}
 Preset = Literal["today", "7d", "30d"]
 
@@ -42,6 +44,9 @@ def resolve(
     settings: Settings, *, preset: str | None, first: date | None, last: date | None
 ) -> Period:
     today = local_date(clock.now(), settings.dashboard_timezone)
+    for name, value in (("from", first), ("to", last)):
+        if value is not None and not EARLIEST <= value <= LATEST:
+            raise InvalidPeriod(f"Choose days between {EARLIEST} and {LATEST}.", field=name)
     if preset is not None and (first or last):
         raise InvalidPeriod("Give a preset or from and to dates, not both.", field="preset")
     if preset is not None:

@@ -1,4 +1,4 @@
-"""``GET /kiosk`` and ``GET /``: the pages, served by the app itself (no front-end server).
+"""``GET /kiosk``, ``GET /`` and ``GET /admin``: the pages, served by the app (no front-end server).
 
 The pages are static files under ``static/``: HTML, one stylesheet and ES modules that call the
 JSON API.  They are read once per process and sent with ``Cache-Control: no-cache``; the modules
@@ -61,3 +61,10 @@ async def website() -> HTMLResponse:
 async def kiosk() -> HTMLResponse:
     """The in-store kiosk: full-screen, large touch targets, idle logout, QR handoff to a phone."""
     return _html("kiosk.html")
+
+
+@router.get("/admin", response_class=HTMLResponse)
+@router.head("/admin", include_in_schema=False)
+async def admin() -> HTMLResponse:
+    """The staff dashboard: sign-in, then the figures of a period with charts."""
+    return _html("admin.html")

@@ -121,6 +121,9 @@ async def login(
     answer after the same argon2 work.
     """
     name = username.strip().lower()[:64]
+    if not _USERNAME.fullmatch(name):
+        # No user can have such a name (see normalise_username): nothing to look up or count.
+        raise InvalidStaffCredentials()
     rules = [throttle.Rule(f"staff:user:{name}", USERNAME_LIMIT)]
     if client_ip:
         rules.append(throttle.Rule(f"staff:ip:{client_ip}", ADDRESS_LIMIT))
