@@ -37,7 +37,7 @@ from threadline.channels.telegram.router import router as telegram_router
 from threadline.channels.whatsapp.router import router as whatsapp_router
 from threadline.channels.worker import ChannelWorker, build_adapters
 from threadline.config import Settings, get_settings
-from threadline.core import handlers, metrics
+from threadline.core import handlers, metrics, openapi
 from threadline.core.logging import configure_logging
 from threadline.core.middleware import (
     BodyLimitMiddleware,
@@ -131,6 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     handlers.install(app)
+    openapi.install(app)
     app.include_router(ops_router)
     app.include_router(sessions_router)
     app.include_router(auth_router)

@@ -61,4 +61,5 @@ class ProductQuery(BaseModel):
     min_price: _Price | None = Field(None, description="Rupees, inclusive.")
     max_price: _Price | None = Field(None, description="Rupees, inclusive.")
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    # Bounded: a page a million results in is beyond any catalog, and 2**63 broke the ranking.
+    offset: int = Field(0, ge=0, le=1_000_000)
