@@ -114,6 +114,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # The server has stopped taking requests and finished those in flight (within
+            # SHUTDOWN_GRACE_SECONDS); the channel worker gets as long to finish its messages,
+            # then every background task is cancelled (a cancelled answer releases its message).
+            await worker.stop(settings.shutdown_grace_seconds)
             for task in background:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -121,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await http.aclose()
             await read_engine.dispose()
             await engine.dispose()
+            metrics.process_stopped()
             log.info("app.stopped")
 
     app = FastAPI(

@@ -6,8 +6,12 @@ Commands call services only, each inside one ``session_scope`` unit of work.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -24,6 +28,7 @@ from threadline.catalog import importer as product_importer
 from threadline.catalog.layouts import NATIVE as NATIVE_PRODUCT_COLUMNS
 from threadline.channels.telegram.cli import telegram_app
 from threadline.config import Settings, get_settings
+from threadline.core import metrics
 from threadline.core.csvimport import LayoutError, count_rows, parse_mapping
 from threadline.core.errors import AppError
 from threadline.core.logging import configure_logging
@@ -99,18 +104,51 @@ def serve(
         # NOTIFY does that), so a logout in one could go unnoticed in another's cache.
         console.print("[red]error:[/red] --workers > 1 needs PostgreSQL (set DATABASE_URL)")
         raise typer.Exit(2)
-    uvicorn.run(
-        "threadline.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        access_log=False,
-        log_config=None,
-        proxy_headers=True,
-        timeout_graceful_shutdown=20,
-        log_level=settings.log_level.lower(),
-    )
+    # uvicorn drains on SIGTERM (no new connections; requests in flight finish within the
+    # grace period; then the app's shutdown), and afterwards re-raises the signal to end the
+    # process.  Ending with status 0 tells a process manager the stop was clean.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
+    with _shared_metrics(workers):
+        uvicorn.run(
+            "threadline.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=False,
+            log_config=None,
+            proxy_headers=True,
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            log_level=settings.log_level.lower(),
+        )
+
+
+def _exit_cleanly(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)
+
+
+@contextmanager
+def _shared_metrics(workers: int) -> Iterator[None]:
+    """With several worker processes, one private folder where they all keep their metrics
+    (prometheus_client's multiprocess mode), so a scrape of any of them sees the sum.
+
+    Set before uvicorn spawns the workers (each reads it when it imports prometheus_client);
+    always a fresh folder, so numbers of an earlier run never add up with this one's.
+    """
+    if workers <= 1:
+        yield
+        return
+    folder = tempfile.mkdtemp(prefix="threadline-metrics-")
+    previous = os.environ.get(metrics.MULTIPROC_ENV)
+    os.environ[metrics.MULTIPROC_ENV] = folder
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(metrics.MULTIPROC_ENV, None)
+        else:
+            os.environ[metrics.MULTIPROC_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @app.command()

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
     access_log: bool = True
+    # /metrics: with a token, a scrape needs "Authorization: Bearer <token>"; without one it is
+    # open in development and test, and closed in production.
+    metrics_token: SecretStr = SecretStr("")
+    # On SIGTERM the server stops accepting connections and gives the requests in flight this
+    # long to finish; then the channel worker gets as long again for the messages it is on.
+    shutdown_grace_seconds: int = Field(20, ge=1, le=600)
 
     db_pool_size: int = Field(10, ge=1)
     db_pool_timeout: float = Field(10, gt=0)
@@ -131,6 +137,9 @@ class Settings(BaseSettings):
         key = self.service_api_key.get_secret_value()
         if self.environment == "production" and key.lower() in _PLACEHOLDERS:
             raise ValueError("SERVICE_API_KEY is a placeholder; set a real secret in production")
+        metrics_token = self.metrics_token.get_secret_value()
+        if self.environment == "production" and metrics_token.lower() in _PLACEHOLDERS:
+            raise ValueError("METRICS_TOKEN is a placeholder; set a real secret in production")
         if self.environment == "production" and self.otp_sender == "dev":
             raise ValueError("OTP_SENDER=dev writes codes to a file; use whatsapp in production")
         if self.otp_sender == "whatsapp" and not (

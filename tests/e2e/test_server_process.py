@@ -38,12 +38,16 @@ class Server:
 
 @contextmanager
 def server(
-    database_url: str, log_path: Path, extra_env: dict[str, str] | None = None
+    database_url: str,
+    log_path: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    workers: int = 1,
 ) -> Iterator[Server]:
     """A ``threadline serve`` on a free port with the demo data; its log goes to ``log_path``.
 
     ``DATA_DIR`` is the log's folder (the dev OTP outbox lands there); ``extra_env`` adds or
-    overrides settings.
+    overrides settings; ``workers`` is ``--workers``.
     """
     port = free_port()
     env = {
@@ -58,7 +62,8 @@ def server(
     }
     with log_path.open("ab") as log:
         proc = subprocess.Popen(
-            [THREADLINE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            [THREADLINE, "serve", "--host", "127.0.0.1", "--port", str(port)]
+            + ["--workers", str(workers)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -104,3 +104,38 @@ def test_online_checks_call_the_platforms_with_the_credentials(
     paths = [c.path for c in fake.calls]
     assert paths == ["/bot123:secret-token/getMe", "/106540352242922"]
     assert fake.calls[1].headers["authorization"] == "Bearer bad-token"
+
+
+def _production(env: pytest.MonkeyPatch, database_url: str) -> None:
+    env.setenv("DATABASE_URL", database_url)
+    env.setenv("ENVIRONMENT", "production")
+    env.setenv("OTP_SENDER", "whatsapp")
+    env.setenv("WHATSAPP_ACCESS_TOKEN", "token")
+    env.setenv("WHATSAPP_PHONE_NUMBER_ID", "106540352242922")
+    env.setenv("WHATSAPP_APP_SECRET", "app-secret")
+    env.setenv("WHATSAPP_VERIFY_TOKEN", "verify")
+
+
+def test_production_without_a_metrics_token_is_warned_about(
+    tmp_path: Path, env: pytest.MonkeyPatch
+) -> None:
+    _production(env, f"sqlite:///{tmp_path / 'x.db'}")
+    code, output = doctor()
+    assert code == 0, output  # a warning: the service works, its metrics are closed
+    assert "METRICS_TOKEN is empty: in production /metrics stays closed (403)" in output
+
+    env.setenv("METRICS_TOKEN", "a-long-random-metrics-token-0123456789")
+    get_settings.cache_clear()
+    code, output = doctor()
+    assert code == 0, output
+    assert "METRICS_TOKEN is empty" not in output
+    assert "METRICS_TOKEN is set" in output
+
+
+def test_outside_production_an_open_metrics_endpoint_is_fine(
+    tmp_path: Path, env: pytest.MonkeyPatch
+) -> None:
+    env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    code, output = doctor()
+    assert code == 0, output
+    assert "/metrics is open without a token (development only)" in output

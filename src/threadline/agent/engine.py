@@ -173,7 +173,13 @@ class SalesAgent:
             strict=not turn.committed,
         )
         await activity.record(turn.db, turn.settings, ctx, CHAT)
-        metrics.CHAT_TURNS.labels(action=outcome.action, source=command.source).inc()
+        metrics.count_on_commit(
+            turn.db,
+            metrics.CHAT_TURNS,
+            channel=ctx.channel,
+            action=outcome.action,
+            source=command.source,
+        )
         log.info(
             "agent.turn",
             session_id=str(ctx.session.session_id),

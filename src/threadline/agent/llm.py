@@ -24,22 +24,15 @@ from typing import Any
 
 import httpx
 import structlog
-from prometheus_client import Counter
 from pydantic import ValidationError
 
 from threadline.agent.commands import Command, Intent, Slots
 from threadline.agent.honesty import unverified
 from threadline.catalog.taxonomy import CATEGORIES
 from threadline.config import Settings
+from threadline.core import metrics
 
 log = structlog.get_logger()
-
-# Defined once at import, like core/metrics.py: the module is imported once per process.
-LLM_FALLBACKS = Counter(
-    "threadline_agent_llm_fallbacks_total",
-    "Language model answers not used (the offline path answered) by stage and reason",
-    ["stage", "reason"],
-)
 
 TOOL_NAME = "shopper_command"
 CATEGORY_GROUPS = ("topwear", "bottomwear", "ethnic", "footwear", "accessories")
@@ -263,7 +256,7 @@ class LanguageModel:
         return answer
 
     def _fallback(self, stage: str, fallback: _Fallback, started: float) -> None:
-        LLM_FALLBACKS.labels(stage=stage, reason=fallback.reason).inc()
+        metrics.LLM_FALLBACKS.labels(stage=stage, reason=fallback.reason).inc()
         # Never the key, the message or the model's text: only what went wrong.
         log.warning(
             "agent.llm_fallback",

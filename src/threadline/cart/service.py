@@ -21,6 +21,7 @@ from threadline.cart.errors import CartFull, CartLineNotFound
 from threadline.catalog import service as catalog
 from threadline.catalog.models import Product
 from threadline.config import Settings
+from threadline.core import metrics
 from threadline.customers import service as customers
 from threadline.inventory import service as inventory
 from threadline.inventory.errors import OutOfStock
@@ -148,13 +149,19 @@ async def _change(
     cache: SessionCache,
     ctx: SessionContext,
     edit: Any,
+    operation: str | None = None,
 ) -> dict[str, Any]:
+    """Apply ``edit`` and reprice under the session's lock; ``operation`` names the shopper's
+    change for the metrics (None: a reprice nobody asked for)."""
+
     async def mutate(data: dict[str, Any]) -> None:
         await edit(data)
         await reprice(db, ctx.session.customer_id, data)
         data["last_action"] = "cart_updated"
 
     ctx = await sessions.update_data(db, settings, cache, ctx, mutate)
+    if operation is not None:
+        metrics.count_on_commit(db, metrics.CART_WRITES, channel=ctx.channel, operation=operation)
     return view(ctx.session.data)
 
 
@@ -199,7 +206,7 @@ async def add_item(
         else:
             lines.append({"line_id": str(uuid.uuid4()), "sku": sku, "size": chosen, "qty": qty})
 
-    cart = await _change(db, settings, cache, ctx, edit)
+    cart = await _change(db, settings, cache, ctx, edit, "add")
     await activity.record(db, settings, ctx, CART)
     return cart
 
@@ -223,7 +230,7 @@ async def set_qty(
         await _check_stock(db, product, str(line["size"]), qty)
         line["qty"] = qty
 
-    return await _change(db, settings, cache, ctx, edit)
+    return await _change(db, settings, cache, ctx, edit, "change" if qty else "remove")
 
 
 async def remove_item(
@@ -233,7 +240,7 @@ async def remove_item(
         lines = data.get("cart") or []
         lines.remove(_find(lines, line_id))
 
-    return await _change(db, settings, cache, ctx, edit)
+    return await _change(db, settings, cache, ctx, edit, "remove")
 
 
 async def apply_coupon(
@@ -248,7 +255,7 @@ async def apply_coupon(
         if repriced.priced.coupon_problem:
             raise InvalidCoupon(repriced.priced.coupon_problem, field="code")
 
-    return await _change(db, settings, cache, ctx, edit)
+    return await _change(db, settings, cache, ctx, edit, "coupon")
 
 
 async def remove_coupon(
@@ -257,7 +264,7 @@ async def remove_coupon(
     async def edit(data: dict[str, Any]) -> None:
         data["cart_coupon"] = None
 
-    return await _change(db, settings, cache, ctx, edit)
+    return await _change(db, settings, cache, ctx, edit, "coupon_removed")
 
 
 def clear(data: dict[str, Any]) -> None:

@@ -104,12 +104,24 @@ class Outgoing:
 
 
 class SendError(Exception):
-    """A send the platform refused or that never reached it."""
+    """A send the platform refused or that never reached it.
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None):
+    ``reason`` is one of a few fixed words for the metrics: ``rate_limited``, ``server_error``,
+    ``rejected`` (any other refusal), ``unreachable``, ``not_configured`` or ``error``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool,
+        retry_after: float | None = None,
+        reason: str | None = None,
+    ):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
+        self.reason = reason or ("error" if retryable else "rejected")
 
 
 class ChannelAdapter(Protocol):
@@ -145,5 +157,10 @@ def classify_response(response: httpx.Response) -> SendError | None:
         header = response.headers.get("retry-after")
         if header and header.strip().isdigit():
             retry_after = float(header.strip())
-        return SendError(f"HTTP {status}: {detail}", retryable=True, retry_after=retry_after)
+        return SendError(
+            f"HTTP {status}: {detail}",
+            retryable=True,
+            retry_after=retry_after,
+            reason="rate_limited" if status == 429 else "server_error",
+        )
     return SendError(f"HTTP {status}: {detail}", retryable=False)

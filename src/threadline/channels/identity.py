@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from threadline.channels.base import Inbound
 from threadline.channels.models import ChannelLink
 from threadline.config import Settings
+from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.core.phone import mask_phone
 from threadline.core.security import hash_token
@@ -115,4 +116,5 @@ async def _join(
             set_={k: stmt.excluded[k] for k in ("customer_id", "token_hash", "linked_at")},
         )
     )
+    metrics.count_on_commit(db, metrics.CHANNEL_CHATS_JOINED, channel=inbound.channel.value)
     return ctx

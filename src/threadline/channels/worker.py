@@ -82,6 +82,7 @@ class ChannelWorker:
         self._last_ack = 0.0
         self._ack_gate = asyncio.Lock()
         self._one_turn = asyncio.Lock()
+        self._stopping = False
 
     @property
     def _write(self) -> async_sessionmaker[AsyncSession]:
@@ -133,9 +134,9 @@ class ChannelWorker:
             await self._take_turn_slot()
 
     async def run(self) -> None:
-        """The background loop (cancelled when the app stops)."""
+        """The background loop, until :meth:`stop` (or cancelled when the app stops)."""
         try:
-            while True:
+            while not self._stopping:
                 self._wake.clear()
                 try:
                     await self.run_once()
@@ -144,10 +145,17 @@ class ChannelWorker:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
         finally:
-            tasks = [*self._answering.values(), *self._sending.values()]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            # Cancelled without stop() (which waits for the chats' tasks itself): take them
+            # down too.
+            if not self._stopping:
+                await self._cancel_running()
+
+    async def _cancel_running(self) -> int:
+        tasks = [*self._answering.values(), *self._sending.values()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        return len(tasks)
 
     async def run_once(self) -> None:
         """Start a task for every chat with messages to answer or replies due."""
@@ -178,6 +186,19 @@ class ChannelWorker:
         for key in send_chats:
             self._start(self._sending, key, self._send_chat, self._send_slots)
 
+    async def stop(self, grace: float) -> None:
+        """Take no more work, and give the messages being answered and the replies being sent
+        up to ``grace`` seconds to finish.  What is still running then is cancelled: its turn
+        is rolled back and its message released at once for the next worker (a process killed
+        outright leaves a lease that lapses instead)."""
+        self._stopping = True
+        self._wake.set()
+        running = [*self._answering.values(), *self._sending.values()]
+        if running:
+            await asyncio.wait(running, timeout=grace)
+            late = await self._cancel_running()
+            log.info("channel.worker.stopped", finished=len(running) - late, cancelled=late)
+
     def _start(
         self,
         tasks: dict[ChatKey, asyncio.Task[None]],
@@ -185,7 +206,7 @@ class ChannelWorker:
         job: Callable[[ChatKey], Awaitable[None]],
         slots: asyncio.Semaphore,
     ) -> None:
-        if key in tasks:
+        if key in tasks or self._stopping:
             return
 
         async def guarded() -> None:
@@ -227,10 +248,10 @@ class ChannelWorker:
     # --- the inbox ----------------------------------------------------------------------------
 
     async def _answer_chat(self, key: ChatKey) -> None:
-        while True:
+        while not self._stopping:
             await self._take_turn_slot()
             try:
-                row = await self._claim_next_inbound(key)
+                row = None if self._stopping else await self._claim_next_inbound(key)
                 if row is None:
                     return
                 await self._answer(row)
@@ -383,11 +404,11 @@ class ChannelWorker:
     # --- the outbox ---------------------------------------------------------------------------
 
     async def _send_chat(self, key: ChatKey) -> None:
-        while True:
+        while not self._stopping:
             # Claimed in turn with the answers, in a quiet moment; sent concurrently.
             await self._take_turn_slot()
             try:
-                row = await self._claim_next_outbound(key)
+                row = None if self._stopping else await self._claim_next_outbound(key)
             finally:
                 self._one_turn.release()
             if row is None:
@@ -422,7 +443,11 @@ class ChannelWorker:
         done = True
         if adapter is None or not adapter.configured():
             # Nothing to send with: trying again would not help until an operator sets it up.
-            error = SendError(f"{row.channel} is not configured for sending", retryable=False)
+            error = SendError(
+                f"{row.channel} is not configured for sending",
+                retryable=False,
+                reason="not_configured",
+            )
             values, done = self._retry_values(row, error)
         else:
             try:
@@ -450,6 +475,7 @@ class ChannelWorker:
 
     def _retry_values(self, row: OutboxMessage, error: SendError) -> tuple[dict[str, Any], bool]:
         message = str(error)[:500]
+        metrics.CHANNEL_SEND_ERRORS.labels(channel=row.channel, reason=error.reason).inc()
         if not error.retryable or row.attempts >= self.settings.channel_send_attempts:
             metrics.CHANNEL_SENDS.labels(channel=row.channel, result="failed").inc()
             log.error(

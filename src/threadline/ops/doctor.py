@@ -36,7 +36,7 @@ class Finding:
 
 async def diagnose(settings: Settings, *, online: bool = False) -> list[Finding]:
     """Every check, in the order an operator would fix things."""
-    findings = [*_secrets(settings), *_sqlite_file(settings)]
+    findings = [*_secrets(settings), _metrics(settings), *_sqlite_file(settings)]
     findings += await _store(settings)
     findings += _channels(settings)
     if online:
@@ -61,6 +61,26 @@ def _secrets(settings: Settings) -> list[Finding]:
             Finding("service key", "warn", "SERVICE_API_KEY is short: use 32+ random characters.")
         ]
     return [Finding("service key", "ok", "SERVICE_API_KEY is set.")]
+
+
+def _metrics(settings: Settings) -> Finding:
+    token = settings.metrics_token.get_secret_value()
+    if token:
+        if len(token) < 16:
+            return Finding("metrics", "warn", "METRICS_TOKEN is short: use 32+ random characters.")
+        return Finding(
+            "metrics", "ok", "METRICS_TOKEN is set: scrapes send Authorization: Bearer <token>."
+        )
+    if settings.environment == "production":
+        return Finding(
+            "metrics",
+            "warn",
+            "METRICS_TOKEN is empty: in production /metrics stays closed (403) until it is set; "
+            "set it and give the scraper Authorization: Bearer <METRICS_TOKEN>.",
+        )
+    return Finding(
+        "metrics", "ok", f"/metrics is open without a token ({settings.environment} only)."
+    )
 
 
 def _sqlite_file(settings: Settings) -> list[Finding]:

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from threadline.cart import service as carts
 from threadline.cart.errors import EmptyCart
 from threadline.config import Settings
+from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.db import commit_now, rollback_now
 from threadline.inventory import service as inventory
@@ -108,7 +109,7 @@ async def checkout(
         return await _replayed(db, customer_id, replay)
     except PaymentDeclined as declined:
         await rollback_now(db)
-        await _record_decline(db, customer_id, key, digest, body, declined)
+        await _record_decline(db, ctx.channel, customer_id, key, digest, body, declined)
         raise
     except BaseException:
         # Anything failing after the charge (a flush, the commit) must not keep the money.
@@ -173,6 +174,9 @@ async def _place(
         points=points,
         to_pay=to_pay,
     )
+    # Counted here, where the order is written: the transaction decides.  A decline or stock
+    # gone below rolls it back, and the count with it.
+    _count_order(db, ctx.channel, body, to_pay)
     # Stock last: its row locks are held only from here to the commit, so checkouts of
     # popular items queue behind as little work as possible.
     await inventory.take(db, takes)
@@ -226,8 +230,21 @@ async def _refund_if_charged(gateway: PaymentGateway, placed: dict[str, Any]) ->
         log.warning("checkout.refunded_after_failure", order_id=placed["order_id"])
 
 
+def _count_order(db: AsyncSession, channel: str, body: CheckoutRequest, paid_paise: int) -> None:
+    """The order and its value, counted when (and only if) its transaction commits."""
+    metrics.count_on_commit(
+        db,
+        metrics.ORDERS_PLACED,
+        channel=channel,
+        payment_method=body.payment_method,
+        fulfillment=body.fulfillment.type,
+    )
+    metrics.count_on_commit(db, metrics.REVENUE, paid_paise / 100, channel=channel)
+
+
 async def _record_decline(
     db: AsyncSession,
+    channel: str,
     customer_id: str,
     key: str,
     digest: str,
@@ -248,6 +265,9 @@ async def _record_decline(
     )
     await repository.save_idempotency_if_absent(
         db, customer_id, key, digest, status_code=402, response=declined.body()
+    )
+    metrics.count_on_commit(
+        db, metrics.PAYMENT_DECLINES, channel=channel, payment_method=body.payment_method
     )
     await commit_now(db)
     log.info("checkout.declined", method=body.payment_method)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.catalog import service as catalog
 from threadline.config import Settings
+from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.inventory import service as inventory
 from threadline.inventory.errors import OutOfStock
@@ -73,6 +74,10 @@ async def request_return(
     db.add(record)
     order.updated_at = clock.now()
     await db.flush()
+    channel = order.channel or "unknown"
+    metrics.count_on_commit(db, metrics.RETURNS, channel=channel, kind=record.kind)
+    if record.refund_paise:
+        metrics.count_on_commit(db, metrics.REFUNDS, record.refund_paise / 100, channel=channel)
     log.info("order.return", order_id=order_id, kind=record.kind, refund_paise=record.refund_paise)
     return order
 

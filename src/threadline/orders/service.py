@@ -20,6 +20,7 @@ import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.inventory import service as inventory
 from threadline.inventory.service import Take
@@ -179,6 +180,10 @@ async def _undo(
     order.updated_at = clock.now()
     await repository.add_event(db, order.order_id, status, note)
     await db.flush()
+    channel = order.channel or "unknown"
+    metrics.count_on_commit(db, metrics.ORDERS_ENDED, channel=channel, outcome=status)
+    if refund:
+        metrics.count_on_commit(db, metrics.REFUNDS, refund / 100, channel=channel)
     if refund and order.payment_ref:
         # Keyed, so a retry after a failed commit does not pay twice.
         await gateway.refund(

@@ -15,6 +15,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.config import Settings
+from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.core.types import Channel
 from threadline.customers import service as customers
@@ -98,5 +99,7 @@ async def merge_into(
     await access.mark_changed(db, cache, target_id)
     await db.flush()
     target.session = SessionState.of(target_row)
+    if guest_row.data.get("cart"):
+        metrics.count_on_commit(db, metrics.CART_WRITES, channel=target.channel, operation="merge")
     log.info("session.guest.merged", guest=str(guest_id), into=str(target_id))
     return True

@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.config import Settings
+from threadline.core import metrics
 from threadline.core.clock import clock
 from threadline.core.security import hash_token
 from threadline.core.types import Channel
@@ -56,6 +57,7 @@ async def create(db: AsyncSession, ctx: SessionContext, *, base_url: str) -> dic
     await db.flush()
     url = f"{base_url.rstrip('/')}/?handoff={quote(token)}"
     qr = segno.make(url, error="m")
+    metrics.count_on_commit(db, metrics.HANDOFFS, stage="created", channel=ctx.channel)
     log.info("session.handoff.created", session_id=str(ctx.session.session_id))
     return {
         "handoff_token": token,
@@ -123,5 +125,6 @@ async def redeem(
     issued = await service.join_customer(
         db, settings, cache, customer, channel, user_agent=user_agent
     )
+    metrics.count_on_commit(db, metrics.HANDOFFS, stage="redeemed", channel=channel.value)
     log.info("session.handoff.redeemed", session_id=str(spent.session_id), channel=channel.value)
     return issued

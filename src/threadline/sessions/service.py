@@ -187,7 +187,11 @@ async def join_customer(
         await mark_changed(db, cache, session.session_id)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
     await activity.record(db, settings, ctx, JOIN)
-    metrics.SESSIONS_STARTED.labels(channel=channel.value, new=str(created).lower()).inc()
+    metrics.count_on_commit(
+        db, metrics.SESSIONS_STARTED, channel=channel.value, new=str(created).lower()
+    )
+    if changed:
+        metrics.count_on_commit(db, metrics.SESSION_CHANNELS_ADDED, channel=channel.value)
     log.info(
         "session.create.success",
         session_id=str(session.session_id),
@@ -275,6 +279,7 @@ async def restore_by_identity(
     channel = channel or Channel(session.data["channels"][-1])
     if _join(session, channel, settings):
         await mark_changed(db, cache, session.session_id)
+        metrics.count_on_commit(db, metrics.SESSION_CHANNELS_ADDED, channel=channel.value)
     token, ctx = await _issue_token(db, session, customer, channel, user_agent)
     await activity.record(db, settings, ctx, JOIN)
     return token, ctx

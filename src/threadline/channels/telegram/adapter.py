@@ -62,7 +62,9 @@ class TelegramAdapter:
 
     async def _call(self, http: httpx.AsyncClient, method: str, body: dict[str, Any]) -> str | None:
         if not self._token:
-            raise SendError("TELEGRAM_BOT_TOKEN is not set.", retryable=False)
+            raise SendError(
+                "TELEGRAM_BOT_TOKEN is not set.", retryable=False, reason="not_configured"
+            )
         try:
             response = await http.post(
                 bot_url(self._settings, method), json=body, timeout=SEND_TIMEOUT
@@ -72,6 +74,7 @@ class TelegramAdapter:
             raise SendError(
                 self._scrub(f"Telegram {method} unreachable: {type(exc).__name__}: {exc}"),
                 retryable=True,
+                reason="unreachable",
             ) from None
         payload = _json(response)
         error = classify_response(response)
@@ -96,6 +99,7 @@ class TelegramAdapter:
             self._scrub(f"Telegram {method}: {error}"),
             retryable=error.retryable,
             retry_after=retry_after if error.retryable else None,
+            reason=error.reason,
         )
 
     def _scrub(self, message: str) -> str:

@@ -25,6 +25,7 @@ from threadline.channels.telegram.errors import (
 )
 from threadline.channels.telegram.inbound import NotAnUpdate, parse_update
 from threadline.config import Settings
+from threadline.core import metrics
 
 log = structlog.get_logger()
 
@@ -47,11 +48,17 @@ def verify_secret(
     settings: Settings = request.app.state.settings
     expected = settings.telegram_webhook_secret.get_secret_value()
     if not expected:
+        _count_failure("not_configured")
         raise WebhookNotConfigured()
     given = x_telegram_bot_api_secret_token or ""
     # Constant time: the comparison must not tell a caller how much of a guess was right.
     if not hmac.compare_digest(given.encode(), expected.encode()):
+        _count_failure("bad_secret")
         raise InvalidWebhookSecret()
+
+
+def _count_failure(reason: str) -> None:
+    metrics.WEBHOOK_FAILURES.labels(channel="telegram", reason=reason).inc()
 
 
 _UPDATE_BODY: dict[str, Any] = {
@@ -101,14 +108,18 @@ async def telegram_webhook(request: Request) -> Any:
         raw = await request.json()
     # Not JSON, not UTF-8, or nested deeper than the parser goes (a RecursionError).
     except (ValueError, RecursionError):
+        _count_failure("malformed_json")
         raise MalformedJson() from None
     if not isinstance(raw, dict):
+        _count_failure("invalid_payload")
         raise InvalidUpdate()
     try:
         items = parse_update(raw)
     except NotAnUpdate as exc:
+        _count_failure("invalid_payload")
         raise InvalidUpdate(str(exc)) from None
     accepted = await inbox.accept(request.app.state, items) if items else 0
+    metrics.WEBHOOK_DELIVERIES.labels(channel="telegram").inc()
     log.info(
         "telegram.update",
         update_id=raw.get("update_id"),

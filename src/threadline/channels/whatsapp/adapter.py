@@ -189,7 +189,9 @@ class WhatsAppAdapter:
     async def deliver(self, http: httpx.AsyncClient, request: dict[str, Any]) -> str | None:
         if not self.configured():
             raise SendError(
-                "WHATSAPP_ACCESS_TOKEN or WHATSAPP_PHONE_NUMBER_ID is not set.", retryable=False
+                "WHATSAPP_ACCESS_TOKEN or WHATSAPP_PHONE_NUMBER_ID is not set.",
+                retryable=False,
+                reason="not_configured",
             )
         body: dict[str, Any] = request["body"]
         try:
@@ -203,6 +205,7 @@ class WhatsAppAdapter:
             raise SendError(
                 self._scrub(f"WhatsApp unreachable: {type(exc).__name__}: {exc}")[:300],
                 retryable=True,
+                reason="unreachable",
             ) from None
         payload = _json(response)
         error = classify_response(response)
@@ -236,6 +239,8 @@ class WhatsAppAdapter:
             self._scrub(text)[:300],
             retryable=retryable,
             retry_after=error.retry_after if retryable else None,
+            # Meta's try-later codes come with a 4xx: they are rate limits, not refusals.
+            reason="rate_limited" if retryable and not error.retryable else error.reason,
         )
 
     def _scrub(self, message: str) -> str:

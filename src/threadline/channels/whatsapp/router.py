@@ -31,6 +31,8 @@ from threadline.channels.whatsapp.errors import (
 )
 from threadline.channels.whatsapp.payloads import WebhookPayload
 from threadline.config import Settings
+from threadline.core import metrics
+from threadline.core.errors import AppError
 
 log = structlog.get_logger()
 
@@ -41,6 +43,20 @@ SIGNATURE_PREFIX = "sha256="
 
 class WebhookAck(BaseModel):
     ok: bool = True
+
+
+# What the webhook failures metric calls each refusal (two of them share a response code).
+_FAILURE_REASONS: dict[type[AppError], str] = {
+    WebhookNotConfigured: "not_configured",
+    InvalidSignature: "bad_signature",
+    MalformedJson: "malformed_json",
+    InvalidPayload: "invalid_payload",
+}
+
+
+def _count_failure(exc: AppError) -> None:
+    reason = _FAILURE_REASONS.get(type(exc), "other")
+    metrics.WEBHOOK_FAILURES.labels(channel="whatsapp", reason=reason).inc()
 
 
 def verify_signature(settings: Settings, raw: bytes, header: str | None) -> None:
@@ -107,6 +123,7 @@ async def verify_webhook(
     token_ok = hmac.compare_digest(given.encode(), expected.encode())
     if not expected or not token_ok or mode != "subscribe" or not challenge:
         log.warning("whatsapp.verification_refused", mode=mode)
+        metrics.WEBHOOK_FAILURES.labels(channel="whatsapp", reason="verification_refused").inc()
         raise VerificationFailed()
     log.info("whatsapp.verified")
     return PlainTextResponse(challenge)
@@ -220,9 +237,28 @@ async def whatsapp_webhook(
     """
     settings: Settings = request.app.state.settings
     raw = await request.body()
-    verify_signature(settings, raw, x_hub_signature_256)
     try:
-        payload = WebhookPayload.model_validate_json(raw)
+        payload = _authenticated_payload(settings, raw, x_hub_signature_256)
+    except AppError as refused:
+        _count_failure(refused)
+        raise
+    messages, statuses = parse(payload, settings.whatsapp_phone_number_id)
+    accepted = await inbox.accept(request.app.state, messages, statuses)
+    metrics.WEBHOOK_DELIVERIES.labels(channel="whatsapp").inc()
+    log.info(
+        "whatsapp.delivery",
+        messages=len(messages),
+        statuses=len(statuses),
+        accepted=accepted,
+    )
+    return WebhookAck()
+
+
+def _authenticated_payload(settings: Settings, raw: bytes, signature: str | None) -> WebhookPayload:
+    """The delivery, once its signature is right and it parses; the refusal's error if not."""
+    verify_signature(settings, raw, signature)
+    try:
+        return WebhookPayload.model_validate_json(raw)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
         first = errors[0] if errors else {"type": "", "loc": (), "msg": ""}
@@ -233,12 +269,3 @@ async def whatsapp_webhook(
         if field:
             message = f"{message} {field}: {first['msg']}."
         raise InvalidPayload(message, field=field) from None
-    messages, statuses = parse(payload, settings.whatsapp_phone_number_id)
-    accepted = await inbox.accept(request.app.state, messages, statuses)
-    log.info(
-        "whatsapp.delivery",
-        messages=len(messages),
-        statuses=len(statuses),
-        accepted=accepted,
-    )
-    return WebhookAck()
