@@ -9,7 +9,7 @@ PORT   ?= 8000
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
 
-.PHONY: run test test-sqlite lint install install-dev bench bench-deps clean eval
+.PHONY: run test test-sqlite lint install install-dev bench bench-deps clean eval fuzz
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed")'
@@ -40,6 +40,11 @@ test: install-dev lint
 ## make test-sqlite: the suite on SQLite only (for a machine without PostgreSQL)
 test-sqlite: install-dev
 	TEST_STORES=sqlite $(BIN)/pytest -m "not postgresql"
+
+## make fuzz: the OpenAPI fuzz test with FUZZ_EXAMPLES (500) examples per operation on both stores (make test runs 25)
+FUZZ_EXAMPLES ?= 500
+fuzz: install-dev
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/ops/test_openapi_fuzz.py
 
 ## make eval: the sales agent's evaluation and held-out sets: understanding scores and demo-catalog dialogues (fails under 90%)
 eval: install-dev
