@@ -13,6 +13,7 @@ from threadline.db import Base, UTCDateTime
 
 # The partial index predicate, spelled identically in the index and in ON CONFLICT … WHERE.
 ACTIVE = text("is_active")
+ENDED = text("NOT is_active")
 
 
 class ConversationSession(Base):
@@ -28,7 +29,8 @@ class ConversationSession(Base):
     # cart, recent, chat_context, last_action, channels, conversation_summary,
     # last_recommended_skus; the API's "metadata" object is derived from it, not stored twice.
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Indexed for the purge of sessions past their absolute lifetime.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Written at most every SESSION_TOUCH_SECONDS (see sessions.service.touch_due).
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -45,6 +47,8 @@ class ConversationSession(Base):
             sqlite_where=ACTIVE,
             postgresql_where=ACTIVE,
         ),
+        # The purge's "ended" branch; partial, so it holds only ended sessions.
+        Index("ix_sessions_ended", "session_id", sqlite_where=ENDED, postgresql_where=ENDED),
     )
 
 

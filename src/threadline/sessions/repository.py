@@ -22,6 +22,7 @@ from sqlalchemy import (
     Uuid,
     delete,
     insert,
+    not_,
     or_,
     select,
     text,
@@ -231,7 +232,7 @@ async def delete_expired(
     """Delete ended sessions and those idle or alive past their limits; returns how many."""
     doomed = select(ConversationSession.session_id).where(
         or_(
-            ConversationSession.is_active.is_(False),
+            not_(ConversationSession.is_active),  # as ix_sessions_ended says it
             ConversationSession.last_activity_at < idle_cutoff,
             ConversationSession.created_at < absolute_cutoff,
         )
