@@ -50,11 +50,13 @@ from threadline.db import (
     create_read_engine,
     create_sessionmaker,
     hold_setup_lock,
+    log_failure,
     session_scope,
 )
 from threadline.inventory.router import router as inventory_router
 from threadline.loyalty import rules as loyalty_rules
 from threadline.migrations import migrate
+from threadline.ops.preflight import StartupFailures
 from threadline.ops.router import router as ops_router
 from threadline.orders import service as orders
 from threadline.orders.router import router as orders_router
@@ -103,7 +105,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             asyncio.create_task(flush_search_misses_periodically(app)),
             asyncio.create_task(_purge_periodically(app, settings)),
             asyncio.create_task(_release_reservations_periodically(app, settings)),
-            asyncio.create_task(listen_for_session_changes(engine, cache)),
+            asyncio.create_task(
+                listen_for_session_changes(
+                    engine, cache, connect_timeout=settings.db_connect_timeout_seconds
+                )
+            ),
         ]
         # Everything built at startup (the search index, the vocabulary, the catalog) lives as
         # long as the process: frozen out of the cyclic collector, a full collection no longer
@@ -162,6 +168,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    # A start-up that fails on the store says why in one sentence, not a traceback.
+    app.add_middleware(StartupFailures, database_url=settings.resolved_database_url)
     return app
 
 
@@ -191,8 +199,8 @@ async def _purge_periodically(app: FastAPI, settings: Settings) -> None:
                 await activity.purge_old(db, settings)
                 await search_log.purge_old(db, settings)
             metrics.SESSIONS_PURGED.inc(removed)
-        except Exception:  # a failed sweep must not kill the server; the next one retries
-            log.exception("session.purge.failed")
+        except Exception as exc:  # a failed sweep must not kill the server; the next retries
+            log_failure(log, "session.purge.failed", exc)
 
 
 async def _load_demo_data(maker: async_sessionmaker[AsyncSession], settings: Settings) -> None:
@@ -213,5 +221,5 @@ async def _release_reservations_periodically(app: FastAPI, settings: Settings) -
         try:
             async with session_scope(app.state.sessionmaker) as db:
                 await orders.release_lapsed(db, app.state.payment_gateway)
-        except Exception:  # a failed sweep must not kill the server; the next one retries
-            log.exception("orders.release.failed")
+        except Exception as exc:  # a failed sweep must not kill the server; the next retries
+            log_failure(log, "orders.release.failed", exc)

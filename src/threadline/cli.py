@@ -19,6 +19,7 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -40,6 +41,7 @@ from threadline.inventory import importer as stock_importer
 from threadline.loyalty import rules as loyalty_rules
 from threadline.migrations import migrate as run_migrations
 from threadline.ops import doctor as doctor_checks
+from threadline.ops import preflight
 from threadline.orders import service as orders
 from threadline.payments.dependencies import create_gateway
 from threadline.sessions import service as sessions
@@ -82,10 +84,26 @@ def _run(work: Callable[[Callable[[], Any]], Awaitable[T]]) -> T:
         async with _store(settings) as scope:
             return await work(scope)
 
+    _preflight(settings)
     try:
         return asyncio.run(main())
     except AppError as exc:
         console.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from None
+    except Exception as exc:
+        message = preflight.describe(exc)  # the store failed half-way (the disk filled up)
+        if message is None:
+            raise
+        console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _preflight(settings: Settings) -> None:
+    """One line and exit 1 when the store cannot be written (see ops/preflight.py)."""
+    try:
+        preflight.check_store(settings)
+    except preflight.StoreNotUsable as exc:
+        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -104,6 +122,7 @@ def serve(
         # NOTIFY does that), so a logout in one could go unnoticed in another's cache.
         console.print("[red]error:[/red] --workers > 1 needs PostgreSQL (set DATABASE_URL)")
         raise typer.Exit(2)
+    _preflight(settings)
     # uvicorn drains on SIGTERM (no new connections; requests in flight finish within the
     # grace period; then the app's shutdown), and afterwards re-raises the signal to end the
     # process.  Ending with status 0 tells a process manager the stop was clean.

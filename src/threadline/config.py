@@ -62,6 +62,8 @@ class Settings(BaseSettings):
 
     db_pool_size: int = Field(10, ge=1)
     db_pool_timeout: float = Field(10, gt=0)
+    # How long opening a PostgreSQL connection may take before the request gets a 503.
+    db_connect_timeout_seconds: float = Field(5, gt=0)
     db_echo: bool = False
     sqlite_synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "NORMAL"
     sqlite_busy_timeout_ms: int = Field(10_000, ge=0)
@@ -93,6 +95,9 @@ class Settings(BaseSettings):
     channel_send_attempts: int = Field(12, ge=1, le=50)
     channel_retry_base_seconds: float = Field(1.0, gt=0)
     channel_answer_attempts: int = Field(4, ge=1, le=20)
+    # A message (or reply) being handled is claimed for this long; a server that dies holding
+    # it gives it up only then, and another process takes it over.
+    channel_lease_seconds: float = Field(120, ge=5, le=3600)
     # Answer and send channel messages in this process.  Off: this process only acknowledges
     # webhooks (another process with it on answers them; they wait durably in the store).
     channel_worker: bool = True
@@ -147,6 +152,16 @@ class Settings(BaseSettings):
         ):
             raise ValueError(
                 "OTP_SENDER=whatsapp needs WHATSAPP_ACCESS_TOKEN and WHATSAPP_PHONE_NUMBER_ID"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_dead_turn(self) -> Settings:
+        # A message answered after a crash may first wait CHAT_TURN_TIMEOUT_SECONDS for the
+        # turn the dead server left unfinished; its answer is cut off at 3/4 of the lease.
+        if self.channel_lease_seconds < 2 * self.chat_turn_timeout_seconds:
+            raise ValueError(
+                "CHANNEL_LEASE_SECONDS must be at least twice CHAT_TURN_TIMEOUT_SECONDS"
             )
         return self
 

@@ -6,19 +6,28 @@ starts with ``BEGIN IMMEDIATE`` so a transaction that reads and then writes can 
 upgrade its lock half-way; inside one process the pool has a single connection, so requests
 queue on an asyncio pool wait rather than on SQLite's sleeping busy handler.
 PostgreSQL runs through asyncpg; read-modify-write paths lock their row with ``FOR UPDATE``.
+Its pool checks a connection before handing it out (``pool_pre_ping``), so after a restart of
+the server the stale connections are replaced without restarting Threadline.
+
+:func:`store_failure` tells a store that is away, full or read-only (503s, retried background
+work) from a bug (a constraint, a syntax error: 500s).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import sqlite3
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from types import TracebackType
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -89,6 +98,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
         max_overflow=settings.db_pool_size,
         pool_timeout=settings.db_pool_timeout,
         pool_recycle=1800,
+        # A connection is tested before use: after PostgreSQL restarts, the dead ones in the
+        # pool are replaced instead of failing one request each.
+        pool_pre_ping=True,
+        # asyncpg waits 60 s for an unreachable host by default; a request should not.
+        connect_args={"timeout": settings.db_connect_timeout_seconds},
     )
 
 
@@ -150,6 +164,110 @@ def _sqlite_engine(url: str, settings: Settings) -> AsyncEngine:
     return engine
 
 
+StoreFailure = Literal["unavailable", "full", "read_only"]
+
+# SQLite result codes (the low byte of sqlite3.Error.sqlite_errorcode).
+_SQLITE_FAILURES: dict[int, StoreFailure] = {
+    5: "unavailable",  # SQLITE_BUSY: another process held the lock past busy_timeout
+    6: "unavailable",  # SQLITE_LOCKED
+    8: "read_only",  # SQLITE_READONLY: "attempt to write a readonly database"
+    10: "unavailable",  # SQLITE_IOERR: "disk I/O error"
+    13: "full",  # SQLITE_FULL: "database or disk is full"
+    14: "unavailable",  # SQLITE_CANTOPEN: "unable to open database file"
+}
+# Where an OSError comes from the store's client rather than from our own code.
+_STORE_MODULES = ("sqlalchemy.", "asyncpg.", "aiosqlite.", "sqlite3")
+
+
+def store_failure(exc: BaseException) -> StoreFailure | None:
+    """Whether ``exc`` means the store is away (or busy), full or read-only — a condition that
+    passes, to answer with 503 and retry — rather than a bug.  None for anything else: an
+    integrity or syntax error, a bad statement, our own code failing."""
+    for error in _causes(exc):
+        kind = _failure_kind(error)
+        if kind is not None:
+            return kind
+    return None
+
+
+@dataclass(slots=True)
+class _Refusals:
+    noted_at: float = float("-inf")
+
+
+_refusals = _Refusals()
+# After the store refused a write (full disk, read-only), for this long writes that can wait
+# (a session's sliding expiry) are not attempted, so reads go on working.
+REFUSAL_MEMORY_SECONDS = 30.0
+
+
+def writes_refused_recently() -> bool:
+    """Whether a unit of work in this process failed on a full or read-only store lately."""
+    return time.monotonic() - _refusals.noted_at < REFUSAL_MEMORY_SECONDS
+
+
+def log_failure(logger: Any, event: str, exc: BaseException, **fields: Any) -> None:
+    """Log a failed background step: a bug with its traceback; the store away, full or
+    read-only (it passes, and would repeat a traceback every few seconds) in one line."""
+    kind = store_failure(exc)
+    if kind is None:
+        logger.error(event, exc_info=exc, **fields)
+    else:
+        logger.warning(event, store=kind, error=type(exc).__name__, **fields)
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        error = todo.pop()
+        if error is None or id(error) in seen or len(seen) > 20:
+            continue
+        seen.add(id(error))
+        yield error
+        todo += [error.__context__, error.__cause__, getattr(error, "orig", None)]
+
+
+def _failure_kind(error: BaseException) -> StoreFailure | None:
+    if isinstance(error, sa_exc.TimeoutError):
+        return "unavailable"  # no pooled connection came free within DB_POOL_TIMEOUT
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return "unavailable"
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        return _SQLITE_FAILURES.get(code & 0xFF) if isinstance(code, int) else None
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str) and len(sqlstate) == 5:
+        return _postgres_failure(sqlstate)
+    if type(error).__name__ == "ConnectionDoesNotExistError" or (
+        type(error).__name__ == "InterfaceError" and "connection is closed" in str(error)
+    ):
+        return "unavailable"
+    if isinstance(error, OSError) and _raised_in_store(error.__traceback__):
+        return "unavailable"  # refused, reset, timed out, no route: while reaching the store
+    return None
+
+
+def _postgres_failure(sqlstate: str) -> StoreFailure | None:
+    if sqlstate == "53100":
+        return "full"  # disk_full
+    if sqlstate == "25006":
+        return "read_only"  # read_only_sql_transaction: a standby, or default_transaction_read_only
+    if sqlstate[:2] in ("08", "53") or sqlstate in ("57P01", "57P02", "57P03"):
+        # connection exceptions, insufficient resources (too many connections, out of memory),
+        # admin / crash shutdown, "the database system is starting up"
+        return "unavailable"
+    return None
+
+
+def _raised_in_store(tb: TracebackType | None) -> bool:
+    while tb is not None:
+        if str(tb.tb_frame.f_globals.get("__name__", "")).startswith(_STORE_MODULES):
+            return True
+        tb = tb.tb_next
+    return False
+
+
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
@@ -175,8 +293,10 @@ async def session_scope(
         try:
             yield db
             await db.commit()
-        except BaseException:
+        except BaseException as exc:
             await db.rollback()
+            if store_failure(exc) in ("full", "read_only"):
+                _refusals.noted_at = time.monotonic()
             raise
         for callback in db.info.pop("after_commit", ()):
             callback()

@@ -14,7 +14,7 @@ from asgi_lifespan import LifespanManager
 from tests.conftest import make_settings
 from tests.factories import auth, start
 from threadline.app import create_app
-from threadline.sessions.cache import SessionCache
+from threadline.sessions.cache import LISTENER_NAME, SessionCache
 
 
 def test_a_read_that_raced_with_a_write_is_not_stored():
@@ -99,7 +99,7 @@ async def test_cache_is_off_while_the_change_listener_is_down(pg_database: str):
         try:
             await conn.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE query LIKE 'LISTEN%' AND datname = current_database()"
+                f"WHERE application_name = '{LISTENER_NAME}' AND datname = current_database()"
             )
         finally:
             await conn.close()

@@ -23,6 +23,7 @@ from threadline.catalog.models import Product
 from threadline.config import Settings
 from threadline.core import metrics
 from threadline.customers import service as customers
+from threadline.db import writes_refused_recently
 from threadline.inventory import service as inventory
 from threadline.inventory.errors import OutOfStock
 from threadline.loyalty import pricing
@@ -172,7 +173,8 @@ async def get_cart(
     current = dict(ctx.session.data)
     before = (current.get("cart"), current.get("cart_totals"))
     await reprice(db, ctx.session.customer_id, current)
-    if (current.get("cart"), current.get("cart_totals")) == before:
+    if (current.get("cart"), current.get("cart_totals")) == before or writes_refused_recently():
+        # Unchanged; or the disk is full: today's prices are shown, stored another time.
         return view(current)
 
     async def noop(data: dict[str, Any]) -> None:

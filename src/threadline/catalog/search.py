@@ -47,7 +47,7 @@ from threadline.catalog import search_text as text
 from threadline.catalog.models import Product
 from threadline.catalog.search_index import GENDER_MATCHES, Doc, SearchIndex, build_index, size_key
 from threadline.catalog.service import catalog_version, paise
-from threadline.db import session_scope
+from threadline.db import log_failure, session_scope
 
 log = structlog.get_logger()
 
@@ -265,8 +265,8 @@ class CatalogSearch:
                     version = await catalog_version(db)
                 if version != self.index.version:
                     self.index = await load_index(maker)
-            except Exception:  # an unreachable store must not fail searches: serve what we have
-                log.exception("catalog.index.refresh_failed", version=self.index.version)
+            except Exception as exc:  # the store is away: searches go on with what we have
+                log_failure(log, "catalog.index.refresh_failed", exc, version=self.index.version)
         return self.index
 
     async def keep_fresh(self, maker: async_sessionmaker[AsyncSession]) -> None:

@@ -34,7 +34,7 @@ from threadline.catalog.models import SearchMiss
 from threadline.config import Settings
 from threadline.core.clock import clock
 from threadline.core.localdays import local_date
-from threadline.db import session_scope
+from threadline.db import log_failure, session_scope
 
 log = structlog.get_logger()
 
@@ -145,8 +145,8 @@ class MissLog:
         try:
             async with session_scope(maker) as db:
                 await _upsert(db, batch)
-        except Exception:  # the store is away: keep the counts for the next try, bounded
-            log.exception("catalog.search_misses.flush_failed", rows=len(batch))
+        except Exception as exc:  # the store is away: keep the counts for the next try, bounded
+            log_failure(log, "catalog.search_misses.flush_failed", exc, rows=len(batch))
             for key, (count, last) in batch.items():
                 seen = self._pending.get(key)
                 if seen is not None:

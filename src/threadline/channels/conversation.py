@@ -147,8 +147,12 @@ async def _turn(
         )
     except BaseException:
         await rollback_now(db)
-        await asyncio.shield(queue.fail(ticket))
-        queue.wake(ticket.session_id)
+        db.info[_TICKET] = ticket
+        # With the store away this fails too: the caller's abandon_turn marks it later.
+        with contextlib.suppress(Exception):
+            await asyncio.shield(queue.fail(ticket))
+            db.info.pop(_TICKET, None)
+            queue.wake(ticket.session_id)
         raise
     db.info[_TICKET] = ticket
     on_commit(db, lambda: queue.wake(ticket.session_id))
@@ -158,10 +162,13 @@ async def _turn(
 async def abandon_turn(services: Services, db: AsyncSession) -> None:
     """After a failure past the agent's turn: roll it back and let the session's queue go on."""
     await rollback_now(db)
-    ticket = db.info.pop(_TICKET, None)
+    ticket = db.info.get(_TICKET)
     if ticket is not None:
         queue: TurnQueue = services.state.turn_queue
         await asyncio.shield(queue.fail(ticket))
+        # Kept until marked: when the store is away, the worker calls this again until it
+        # returns, rather than leaving the session's next turns to wait for a dead one.
+        db.info.pop(_TICKET, None)
         queue.wake(ticket.session_id)
 
 

@@ -13,6 +13,9 @@ up what other processes or a crashed one left behind, and retries coming due).
   exponential backoff; any other 4xx is final (``failed``, logged), and the next reply goes.
   A reply is marked sent after the platform took it, so a crash in between sends it twice
   rather than never.
+- **Store outages.**  The loop logs and goes on polling.  A message whose answer the outage
+  interrupted is given back, without counting a try, as soon as the store returns; a reply
+  the platform took is recorded as sent as soon as the store returns (not sent twice).
 """
 
 from __future__ import annotations
@@ -34,17 +37,19 @@ from threadline.channels.models import DONE, FAILED, PENDING, SENT, InboxMessage
 from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.clock import clock
-from threadline.db import commit_now, session_scope
+from threadline.db import commit_now, log_failure, session_scope, store_failure
 
 log = structlog.get_logger()
 
-# How long a claim on a message lasts before another worker may take it over.  Answering is
-# cut off well inside it (ANSWER_TIMEOUT), and every write that ends a claim checks the claim
-# is still ours, so a message is never answered twice.
-LEASE = timedelta(seconds=120)
-ANSWER_TIMEOUT = 90.0
+# A claim on a message lasts CHANNEL_LEASE_SECONDS before another worker may take it over
+# (a server that died holding it gives it up only then).  Answering is cut off well inside it
+# (at this share of it), and every write that ends a claim checks the claim is still ours, so
+# a message is never answered twice.
+ANSWER_SHARE_OF_LEASE = 0.75
 # How often the worker looks for work it was not woken for.
 POLL_SECONDS = 1.0
+# How often a write that must not be lost is tried again while the store is away.
+STORE_RETRY_SECONDS = 1.0
 # Chats answered or delivered at once by one process.
 PARALLEL_CHATS = 8
 BATCH = 200
@@ -73,6 +78,8 @@ class ChannelWorker:
         self.state = state
         self.settings: Settings = state.settings
         self.adapters = adapters
+        self.lease = timedelta(seconds=self.settings.channel_lease_seconds)
+        self.answer_timeout = self.settings.channel_lease_seconds * ANSWER_SHARE_OF_LEASE
         self._wake = asyncio.Event()
         self._answering: dict[ChatKey, asyncio.Task[None]] = {}
         self._sending: dict[ChatKey, asyncio.Task[None]] = {}
@@ -140,8 +147,8 @@ class ChannelWorker:
                 self._wake.clear()
                 try:
                     await self.run_once()
-                except Exception:
-                    log.exception("channel.worker.error")
+                except Exception as exc:
+                    log_failure(log, "channel.worker.error", exc)
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
         finally:
@@ -213,8 +220,8 @@ class ChannelWorker:
             try:
                 async with slots:
                     await job(key)
-            except Exception:
-                log.exception("channel.chat.error", channel=key[0])
+            except Exception as exc:
+                log_failure(log, "channel.chat.error", exc, channel=key[0])
             finally:
                 tasks.pop(key, None)
 
@@ -290,11 +297,11 @@ class ChannelWorker:
             claimed = await db.execute(
                 update(model)
                 .where(*_still_ours(model, row))
-                .values(claimed_until=now + LEASE, attempts=row.attempts + 1)
+                .values(claimed_until=now + self.lease, attempts=row.attempts + 1)
             )
         if claimed.rowcount != 1:  # type: ignore[attr-defined]
             return False
-        row.claimed_until, row.attempts = now + LEASE, row.attempts + 1
+        row.claimed_until, row.attempts = now + self.lease, row.attempts + 1
         return True
 
     async def _answer(self, row: InboxMessage) -> None:
@@ -303,7 +310,7 @@ class ChannelWorker:
             try:
                 inbound = Inbound.from_dict(row.payload)
                 adapter = self.adapters[row.channel]
-                async with asyncio.timeout(ANSWER_TIMEOUT):
+                async with asyncio.timeout(self.answer_timeout):
                     reply = await conversation.answer(services, db, inbound)
                 requests = adapter.render(inbound, reply)
                 await self._finish_inbound(db, row, requests, DONE)
@@ -314,6 +321,12 @@ class ChannelWorker:
                 log.warning("channel.answer.claim_lost", channel=row.channel, inbox_id=row.id)
                 return
             except Exception as exc:
+                if store_failure(exc) is not None:
+                    # The store went away: no attempt is counted, and the message is given
+                    # back as soon as it returns (not when the lease runs out).
+                    log.warning("channel.answer.store_unavailable", channel=row.channel)
+                    await self._until_stored(lambda: self._release(db, services, row))
+                    return
                 await conversation.abandon_turn(services, db)
                 await self._inbound_failed(db, row, exc)
                 return
@@ -467,11 +480,32 @@ class ChannelWorker:
                     "last_error": None,
                 }
                 metrics.CHANNEL_SENDS.labels(channel=row.channel, result="sent").inc()
-        async with session_scope(self._write) as db:
-            await db.execute(
-                update(OutboxMessage).where(*_still_ours(OutboxMessage, row)).values(values)
-            )
+
+        async def record() -> None:
+            async with session_scope(self._write) as db:
+                await db.execute(
+                    update(OutboxMessage).where(*_still_ours(OutboxMessage, row)).values(values)
+                )
+
+        # A reply the platform took must be recorded as sent, or it goes out again when the
+        # lease lapses: through a store outage, keep trying.
+        await self._until_stored(record)
         return done
+
+    async def _until_stored(self, write: Callable[[], Awaitable[None]]) -> None:
+        """Run ``write`` (a unit of work), again every STORE_RETRY_SECONDS while the store is
+        away, for as long as a lease lasts (by then another worker may take the row over:
+        every write here checks the claim is still ours)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.lease.total_seconds()
+        while True:
+            try:
+                await write()
+                return
+            except Exception as exc:
+                if store_failure(exc) is None or loop.time() > deadline:
+                    raise
+            await asyncio.sleep(STORE_RETRY_SECONDS)
 
     def _retry_values(self, row: OutboxMessage, error: SendError) -> tuple[dict[str, Any], bool]:
         message = str(error)[:500]

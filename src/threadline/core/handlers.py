@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import asyncpg
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from threadline.core.errors import AppError, error_body
+from threadline.db import StoreFailure, store_failure
 
 log = structlog.get_logger()
 
@@ -81,46 +83,69 @@ async def http_error(_: Request, exc: Exception) -> JSONResponse:
     return _json(exc.status_code, error_body(code, message), getattr(exc, "headers", None))
 
 
-async def database_unavailable(_: Request, exc: Exception) -> JSONResponse:
-    log.error("db.unavailable", error=type(exc).__name__)
-    return _json(
-        503,
-        error_body("database_unavailable", "The store cannot be reached right now; please retry."),
-        {"Retry-After": "2"},
-    )
-
-
 async def unexpected(_: Request, exc: Exception) -> JSONResponse:
     log.exception("http.unhandled_error", error=type(exc).__name__)
     return _json(500, error_body("internal_error", "Something went wrong on our side."))
 
 
-def _is_connectivity(exc: DBAPIError) -> bool:
-    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError)
-
+# What a client sees when the store is away, full or read-only: each passes (PostgreSQL comes
+# back, an operator frees space), so 503 with a Retry-After rather than a 500.
+_STORE_FAILURES: dict[StoreFailure, tuple[str, str, int]] = {
+    "unavailable": (
+        "database_unavailable",
+        "The store cannot be reached right now; please retry in a moment.",
+        2,
+    ),
+    "full": (
+        "storage_full",
+        "The server's disk is full, so this change could not be saved; please retry later.",
+        30,
+    ),
+    "read_only": (
+        "database_unavailable",
+        "The store is read-only right now, so this change could not be saved; please retry later.",
+        30,
+    ),
+}
 
 # SQLSTATEs of text the store cannot hold (a NUL character, an unencodable one): a client's
 # data, not our bug, whichever field it arrived in.
 _UNSTORABLE_TEXT = {"22021", "22P05"}
 
 
-async def db_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, DBAPIError)
-    if getattr(exc.orig, "sqlstate", None) in _UNSTORABLE_TEXT:
+def store_unavailable(kind: StoreFailure) -> JSONResponse:
+    code, message, retry_after = _STORE_FAILURES[kind]
+    return _json(503, error_body(code, message), {"Retry-After": str(retry_after)})
+
+
+async def store_error(request: Request, exc: Exception) -> JSONResponse:
+    """Any error of the store's client (and any OSError): 503 when the store is away, full or
+    read-only; 422 for text it cannot hold; otherwise a bug, 500."""
+    kind = store_failure(exc)
+    if kind is not None:
+        # One line, no traceback: during an outage every request lands here.
+        log.error("db.unavailable", reason=kind, error=type(exc).__name__, detail=_detail(exc))
+        return store_unavailable(kind)
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlstate", None) in _UNSTORABLE_TEXT:
         return _json(
             422,
             error_body("invalid_text", "The request contains characters that cannot be stored."),
         )
-    if _is_connectivity(exc):
-        return await database_unavailable(request, exc)
     return await unexpected(request, exc)
+
+
+def _detail(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).splitlines()[0][:200] if str(orig) else type(orig).__name__
 
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(AppError, app_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
-    app.add_exception_handler(PoolTimeout, database_unavailable)
-    app.add_exception_handler(DBAPIError, db_error)
-    app.add_exception_handler(ConnectionError, database_unavailable)
+    # The store's client errors, by family; store_error decides 503, 422 or 500 for each.
+    for family in (sa_exc.SQLAlchemyError, sqlite3.Error, asyncpg.PostgresError, OSError):
+        app.add_exception_handler(family, store_error)
+    app.add_exception_handler(asyncpg.InterfaceError, store_error)
     # Anything else is a bug: core.middleware.RequestContextMiddleware logs it and answers 500.

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from threadline.config import Settings
 from threadline.core.clock import clock
 from threadline.core.security import hash_token
-from threadline.db import on_commit, session_scope
+from threadline.db import on_commit, session_scope, writes_refused_recently
 from threadline.sessions import repository
 from threadline.sessions.cache import SessionCache
 from threadline.sessions.errors import SessionNotFound
@@ -108,6 +108,10 @@ def _touch_due(ctx: SessionContext, settings: Settings) -> bool:
 
 
 async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Settings) -> None:
+    if writes_refused_recently():
+        # The disk is full or the store read-only: the activity goes unrecorded (the session
+        # stays valid until the expiry it last reported) so that reading still works.
+        return
     now = clock.now()
     session_due = touch_due(ctx.session.last_activity_at, now, settings)
     token_due = touch_due(ctx.token_used_at, now, settings)

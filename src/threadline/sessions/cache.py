@@ -9,7 +9,8 @@ Correctness rules, in order of importance:
 2. An entry is only stored if its session was not invalidated while it was being read from the
    store, so a read that raced with a write can never put the old state back.
 3. If the PostgreSQL listener is down, caching is off (every read goes to the store) until it
-   is back, and the cache is emptied when it returns.
+   is back, and the cache is emptied when it returns — after ``LISTEN`` is in place, so a read
+   that began before cannot store what a missed notification changed.
 4. Entries also age out after ``SESSION_CACHE_SECONDS`` as a last line of defence (e.g. a staff
    CLI changing a customer's phone on SQLite from another process).
 
@@ -25,6 +26,7 @@ import time
 import uuid
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -34,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 log = structlog.get_logger()
 
 CHANNEL = "threadline_sessions"
+LISTENER_NAME = "threadline-session-listener"
 
 
 @dataclass(slots=True)
@@ -113,36 +116,58 @@ class SessionCache:
                     del self._by_session[entry.session_id]
 
 
-async def listen(engine: AsyncEngine, cache: SessionCache, *, retry_seconds: float = 2.0) -> None:
+async def listen(
+    engine: AsyncEngine,
+    cache: SessionCache,
+    *,
+    retry_seconds: float = 2.0,
+    ping_seconds: float = 10.0,
+    connect_timeout: float = 5.0,
+) -> None:
     """Keep a LISTEN connection to PostgreSQL and drop entries other processes changed.
 
-    Runs until cancelled.  While it is not connected, the cache is disabled.
+    Runs until cancelled, through any number of outages: while it is not listening (not yet
+    connected, PostgreSQL restarting, the connection silently dead) the cache is off, so no
+    process serves an entry another may have invalidated meanwhile; it is emptied again once
+    the listener is back.  A ping every ``ping_seconds`` notices a connection that died
+    without being closed (a dropped network path).
     """
     if not cache.enabled or engine.dialect.name != "postgresql":
         return
     args, kwargs = engine.dialect.create_connect_args(engine.url)
+    # Named, so an operator (or a test) can find it in pg_stat_activity.
+    server_settings = {**kwargs.get("server_settings", {}), "application_name": LISTENER_NAME}
+    kwargs = {**kwargs, "timeout": connect_timeout, "server_settings": server_settings}
     while True:
         cache.enabled = False
         cache.clear()
-        lost = asyncio.Event()
         conn: asyncpg.Connection | None = None
         try:
             conn = await asyncpg.connect(*args, **kwargs)
-
-            def on_notify(_c: object, _pid: int, _channel: str, payload: str) -> None:
-                with contextlib.suppress(ValueError):
-                    cache.invalidate(uuid.UUID(payload))
-
+            lost = asyncio.Event()
             conn.add_termination_listener(lambda _c, lost=lost: lost.set())
-            await conn.add_listener(CHANNEL, on_notify)
+            await conn.add_listener(CHANNEL, partial(_on_notify, cache))
+            # Reads that began before LISTEN was in place may hold what a write missed by the
+            # listener changed: clear() refuses what they would store.
+            cache.clear()
             cache.enabled = True
             log.info("session.cache.listening")
-            await lost.wait()
+            while not lost.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), ping_seconds)
+                if not lost.is_set():
+                    await conn.fetchval("SELECT 1", timeout=ping_seconds)
             log.warning("session.cache.listener_lost")
-        except (OSError, asyncpg.PostgresError) as exc:
+        except Exception as exc:  # whatever broke the connection, the loop must live on
             log.warning("session.cache.listener_failed", error=type(exc).__name__)
         finally:
             cache.enabled = False
+            cache.clear()
             if conn is not None and not conn.is_closed():
-                await conn.close()
+                conn.terminate()
         await asyncio.sleep(retry_seconds)
+
+
+def _on_notify(cache: SessionCache, _c: object, _pid: int, _channel: str, payload: str) -> None:
+    with contextlib.suppress(ValueError):
+        cache.invalidate(uuid.UUID(payload))
