@@ -574,6 +574,29 @@ def test_a_read_only_data_folder_is_one_clear_line_and_exit_1(
     _one_clear_line(done, f"the data folder {sqlite_store.parent} is read-only", "DATA_DIR")
 
 
+def test_a_store_failing_in_the_app_start_up_is_one_line_and_no_restart(
+    sqlite_store: Path,
+) -> None:
+    """Past serve's check (the file turned read-only in between): uvicorn started directly."""
+    sqlite_store.chmod(0o444)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{sqlite_store}", "LOG_FORMAT": "json"}
+    uvicorn = [sys.executable, "-m", "uvicorn", "threadline.app:create_app", "--factory"]
+    done = subprocess.run(
+        [*AS_SERVICE_USER, *uvicorn, "--port", str(free_port()), "--log-level", "warning"],
+        env={**env, **SMALL_DEMO},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 3, output  # uvicorn's "start-up failed": exits, no restart
+    assert "Traceback" not in output, output
+    events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    failed = [e for e in events if e["event"] == "app.start_failed"]
+    assert len(failed) == 1, output
+    assert f"the SQLite file {sqlite_store} is read-only" in failed[0]["reason"]
+
+
 @contextmanager
 def small_disk(megabytes: int) -> Iterator[Path]:
     """A real, small file system (tmpfs): filling it gives the writer ENOSPC."""
