@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Annotated, Any, Literal
+from weakref import WeakKeyDictionary
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, event, text
@@ -190,20 +191,17 @@ def store_failure(exc: BaseException) -> StoreFailure | None:
     return None
 
 
-@dataclass(slots=True)
-class _Refusals:
-    noted_at: float = float("-inf")
-
-
-_refusals = _Refusals()
-# After the store refused a write (full disk, read-only), for this long writes that can wait
-# (a session's sliding expiry) are not attempted, so reads go on working.
+# When each store (engine) last refused a write because it was full or read-only.
+_refused_at: WeakKeyDictionary[object, float] = WeakKeyDictionary()
+# After the store refused a write, for this long writes that can wait (a session's sliding
+# expiry, a cart's repricing) are not attempted, so reads go on working.
 REFUSAL_MEMORY_SECONDS = 30.0
 
 
-def writes_refused_recently() -> bool:
-    """Whether a unit of work in this process failed on a full or read-only store lately."""
-    return time.monotonic() - _refusals.noted_at < REFUSAL_MEMORY_SECONDS
+def writes_refused_recently(db: AsyncSession) -> bool:
+    """Whether a unit of work on ``db``'s store failed lately on a full or read-only store."""
+    refused = _refused_at.get(db.get_bind(), float("-inf"))
+    return time.monotonic() - refused < REFUSAL_MEMORY_SECONDS
 
 
 def log_failure(logger: Any, event: str, exc: BaseException, **fields: Any) -> None:
@@ -296,7 +294,7 @@ async def session_scope(
         except BaseException as exc:
             await db.rollback()
             if store_failure(exc) in ("full", "read_only"):
-                _refusals.noted_at = time.monotonic()
+                _refused_at[db.get_bind()] = time.monotonic()
             raise
         for callback in db.info.pop("after_commit", ()):
             callback()

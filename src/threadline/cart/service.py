@@ -173,7 +173,7 @@ async def get_cart(
     current = dict(ctx.session.data)
     before = (current.get("cart"), current.get("cart_totals"))
     await reprice(db, ctx.session.customer_id, current)
-    if (current.get("cart"), current.get("cart_totals")) == before or writes_refused_recently():
+    if (current.get("cart"), current.get("cart_totals")) == before or writes_refused_recently(db):
         # Unchanged; or the disk is full: today's prices are shown, stored another time.
         return view(current)
 

@@ -108,7 +108,7 @@ def _touch_due(ctx: SessionContext, settings: Settings) -> bool:
 
 
 async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Settings) -> None:
-    if writes_refused_recently():
+    if writes_refused_recently(db):
         # The disk is full or the store read-only: the activity goes unrecorded (the session
         # stays valid until the expiry it last reported) so that reading still works.
         return
