@@ -19,8 +19,9 @@ from fastapi import FastAPI
 
 from tests.admin.conftest import sign_in
 from tests.agent.conftest import say
+from tests.auth.helpers import strong_password
 from tests.commerce.shop import add, move, place, set_customer
-from tests.factories import new_phone, start
+from tests.factories import auth, new_phone, start
 from threadline.core.clock import clock
 
 CHANNELS = ["web", "kiosk", "app", "whatsapp", "telegram"]
@@ -195,6 +196,30 @@ async def test_both_days_count_each_session_once(staff_client: httpx.AsyncClient
     assert body["funnel"] == {"active": 6, "chatted": 3, "carted": 2, "ordered": 2}
     assert [d["day"] for d in body["daily"]] == [str(story.day0), str(story.day1)]
     assert body["daily"][1]["sessions"]["web"] == 3
+
+
+async def test_a_guest_who_signs_up_and_orders_is_one_shopper_through_the_funnel(
+    staff_client: httpx.AsyncClient,
+):
+    client = staff_client
+    guest = await client.post("/session/guest", json={"channel": "web"})
+    assert guest.status_code == 200, guest.text
+    guest_token = guest.json()["session_token"]
+    await say(client, guest_token, "show me t-shirts")
+    await add(client, guest_token, "T-SHIRT", "M")
+    account = {"phone": new_phone(), "password": strong_password(), "name": "Gita"}
+    signup = await client.post(
+        "/auth/signup", json={**account, "channel": "web"}, headers=auth(guest_token)
+    )
+    assert signup.status_code == 201, signup.text
+    await place(client, signup.json()["session_token"])
+
+    body = await _overview(client, preset="today")
+
+    assert body["totals"]["orders"] == 1
+    assert (body["totals"]["sessions"], body["totals"]["customers"]) == (1, 1)
+    assert body["funnel"] == {"active": 1, "chatted": 1, "carted": 1, "ordered": 1}
+    assert _by(body["channels"], "channel")["web"]["messages"] == 1
 
 
 async def test_a_period_without_activity_before_the_story(

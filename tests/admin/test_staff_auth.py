@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from tests.admin.conftest import STAFF, STAFF_PASSWORD, add_staff, sign_in
+from tests.conftest import make_settings, running
 from tests.factories import auth, start
 from threadline.core.clock import clock
 from threadline.core.security import hash_token
@@ -18,6 +19,13 @@ from threadline.staff import service as staff
 from threadline.staff.models import StaffSession
 
 pytestmark = pytest.mark.usefixtures("today")
+# What production refuses to start without, apart from the store.
+PRODUCTION = {
+    "environment": "production",
+    "otp_sender": "whatsapp",
+    "whatsapp_access_token": "token",
+    "whatsapp_phone_number_id": "106540352242922",
+}
 
 
 def _error(response: httpx.Response, status: int, code: str) -> dict[str, object]:
@@ -55,6 +63,26 @@ async def test_over_https_the_cookie_is_secure(app: FastAPI):
         response = await sign_in(secure)
     assert response.status_code == 200
     assert "secure" in response.headers["set-cookie"].lower()
+
+
+async def test_in_production_the_cookie_is_secure_even_if_tls_ended_at_a_proxy(
+    database_url: str,
+):
+    """Behind a TLS proxy the request reaches the app as plain http (unless uvicorn trusts
+    the proxy's headers): production marks the cookie Secure all the same."""
+    settings = make_settings(database_url, **PRODUCTION)
+    async with running(settings) as (app, client):
+        await add_staff(app)
+        response = await sign_in(client)  # http://threadline.test
+        signed_out = await client.post("/admin/api/logout")
+
+    assert response.status_code == 200, response.text
+    assert "secure" in _attributes(response.headers["set-cookie"])
+    assert "secure" in _attributes(signed_out.headers["set-cookie"])
+
+
+def _attributes(cookie: str) -> set[str]:
+    return {part.strip().split("=")[0].lower() for part in cookie.split(";")}
 
 
 async def test_the_username_is_case_insensitive_and_only_the_token_hash_is_stored(

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, distinct, func, select
+from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from threadline.activity.models import CART, CHAT, ORDER, SessionActivity
 
@@ -83,29 +84,37 @@ async def daily(db: AsyncSession, first: date, last: date) -> list[tuple[date, s
 
 async def switches(db: AsyncSession, first: date, last: date) -> list[tuple[str, str, int, int]]:
     """(from, to, switches, sessions that made it), most frequent first."""
-    active = select(A.session_id).where(_in(first, last)).distinct()
-    ordered = (
-        select(
-            A.session_id,
-            A.day,
-            A.channel,
-            func.lag(A.channel)
-            .over(partition_by=A.session_id, order_by=(A.at, A.id))
-            .label("prev"),
+    # The step before each of the period's records: the window over the period's records
+    # gives it, except for a session's first record in the period, whose step before is older;
+    # for those alone (COALESCE evaluates it only then), one probe of
+    # ix_session_activity_session.  So the cost follows the period's records and sessions,
+    # never the whole table (which a window over each session's full history read).
+    before = aliased(A)
+    older = (
+        select(before.channel)
+        .where(
+            before.session_id == A.session_id,
+            before.at <= A.at,
+            or_(before.at < A.at, before.id < A.id),
         )
-        .where(A.day <= last, A.session_id.in_(active))
+        .order_by(before.at.desc(), before.id.desc())
+        .limit(1)
+        .correlate(A)
+        .scalar_subquery()
+    )
+    in_period = func.lag(A.channel).over(partition_by=A.session_id, order_by=(A.at, A.id))
+    # The window keeps the store from inlining this subquery, so "prev" is computed once.
+    steps = (
+        select(A.session_id, A.channel, func.coalesce(in_period, older).label("prev"))
+        .where(_in(first, last))
         .subquery()
     )
     count = func.count().label("n")
     rows = await db.execute(
-        select(ordered.c.prev, ordered.c.channel, count, func.count(distinct(ordered.c.session_id)))
-        .where(
-            ordered.c.day >= first,
-            ordered.c.prev.is_not(None),
-            ordered.c.prev != ordered.c.channel,
-        )
-        .group_by(ordered.c.prev, ordered.c.channel)
-        .order_by(count.desc(), ordered.c.prev, ordered.c.channel)
+        select(steps.c.prev, steps.c.channel, count, func.count(distinct(steps.c.session_id)))
+        .where(steps.c.prev.is_not(None), steps.c.prev != steps.c.channel)
+        .group_by(steps.c.prev, steps.c.channel)
+        .order_by(count.desc(), steps.c.prev, steps.c.channel)
     )
     return [(prev, channel, int(n), int(s)) for prev, channel, n, s in rows]
 

@@ -6,9 +6,10 @@ checkout or failed turn leaves no trace here either.
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from threadline.activity.models import KINDS, SessionActivity
@@ -32,6 +33,20 @@ async def record(db: AsyncSession, settings: Settings, ctx: SessionContext, kind
             kind=kind,
         )
     )
+
+
+async def move_session(
+    db: AsyncSession, *, source: uuid.UUID, target: uuid.UUID, customer_id: str
+) -> int:
+    """Make ``source``'s activity ``target``'s, as its customer's (a guest session merged into
+    the account's session): the figures then see one session and one customer, whose funnel
+    runs from the guest's chat and cart to the account's order.  Returns how many rows."""
+    result = await db.execute(
+        update(SessionActivity)
+        .where(SessionActivity.session_id == source)
+        .values(session_id=target, customer_id=customer_id)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 async def purge_old(db: AsyncSession, settings: Settings) -> int:

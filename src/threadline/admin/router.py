@@ -15,6 +15,7 @@ from threadline.admin import figures
 from threadline.admin.period import PeriodDep
 from threadline.admin.schemas import Overview, StaffLogin, StaffRead
 from threadline.catalog.search_log import MissLog
+from threadline.config import Settings
 from threadline.core.deps import SettingsDep
 from threadline.db import DbSession, get_stores, session_scope
 from threadline.staff import service as staff
@@ -34,6 +35,12 @@ _PERIOD: dict[int | str, dict[str, Any]] = {
     **_SIGNED_IN,
     422: {"description": "invalid_period, period_too_long or validation_error (a bad date)"},
 }
+
+
+def _secure(request: Request, settings: Settings) -> bool:
+    # Behind a TLS proxy the request arrives as http unless uvicorn trusts the proxy's
+    # X-Forwarded-Proto (FORWARDED_ALLOW_IPS), so production never relies on the scheme.
+    return settings.environment == "production" or request.url.scheme == "https"
 
 
 def _staff(identity: StaffIdentity) -> dict[str, Any]:
@@ -59,13 +66,13 @@ async def login(body: StaffLogin, request: Request, settings: SettingsDep) -> Re
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_secure(request, settings),
     )
     return response
 
 
 @router.post("/logout", status_code=204)
-async def logout(request: Request, db: DbSession) -> Response:
+async def logout(request: Request, db: DbSession, settings: SettingsDep) -> Response:
     """End this browser's staff sign-in (if any) and clear its cookie."""
     await staff.logout(db, request.cookies.get(COOKIE))
     response = Response(status_code=204, headers=NO_STORE)
@@ -74,7 +81,7 @@ async def logout(request: Request, db: DbSession) -> Response:
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_secure(request, settings),
     )
     return response
 

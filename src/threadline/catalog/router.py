@@ -80,8 +80,11 @@ async def list_products(request: Request) -> Response:
     index = current_index(state)
     boosts, channel = await personal_boosts(state, index, request.headers.get("x-session-token"))
     result = search.search(index, search.Query(**params.model_dump()), boosts=boosts)
-    if not params.offset and (result.total == 0 or not result.exact):
-        # Nothing matched the whole request: noted for the staff dashboard (no write here).
+    # Nothing matched the whole request: noted for the staff dashboard (no write here), but
+    # only for a caller with a session (``channel`` is None without a valid token), so that
+    # anonymous requests cannot fill the staff's list; see catalog.search_log.
+    missed = result.total == 0 or not result.exact
+    if channel is not None and not params.offset and missed:
         state.search_misses.note(search_log.describe(params.model_dump()), channel)
     return _json({"items": result.items, "total": result.total})
 

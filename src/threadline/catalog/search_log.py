@@ -8,6 +8,13 @@ Recorded per (day, request, channel) with a count, in ``search_misses``:
   transaction whatever the number of searches; at most ``MAX_PENDING`` different requests
   wait at once (more in a burst are dropped and logged), so a flood of nonsense queries costs
   memory and writes that stay bounded.
+* The catalog is public, so what may reach the staff's list is limited twice: only searches
+  sent with a valid session token (a guest's or a customer's) are noted, and each process
+  notes at most ``MAX_NEW_PER_DAY`` different requests a day (a calendar day in
+  ``DASHBOARD_TIMEZONE``).  A request already noted that day keeps counting; a new one past
+  the limit is dropped and logged.  Rows are kept ``DASHBOARD_RETENTION_DAYS``, so without
+  the limit a script minting guest tokens could add rows (and text on the staff's screen)
+  without end.
 * The sales agent records its misses in the turn's own transaction (:func:`record`): a turn
   is a write already, and its misses are few.
 
@@ -40,6 +47,7 @@ log = structlog.get_logger()
 
 MAX_LABEL = 120
 MAX_PENDING = 1000
+MAX_NEW_PER_DAY = 300
 FLUSH_SECONDS = 2.0
 _NOT_WORD = re.compile(r"[^\w\s'&+-]+")
 Key = tuple[date, str, str]
@@ -114,17 +122,34 @@ async def _upsert(db: AsyncSession, rows: Mapping[Key, tuple[int, datetime]]) ->
 class MissLog:
     """This process's misses not yet written; see the module docstring."""
 
-    def __init__(self, zone_name: str, *, max_pending: int = MAX_PENDING) -> None:
+    def __init__(
+        self,
+        zone_name: str,
+        *,
+        max_pending: int = MAX_PENDING,
+        max_new_per_day: int = MAX_NEW_PER_DAY,
+    ) -> None:
         self.zone_name = zone_name
         self.max_pending = max_pending
+        self.max_new_per_day = max_new_per_day
         self._pending: dict[Key, tuple[int, datetime]] = {}
+        self._day: date | None = None
+        self._noted_today: set[str] = set()  # at most max_new_per_day labels
         self.dropped = 0
 
     def note(self, label: str | None, channel: str | None) -> None:
         if not label:
             return
         now = clock.now()
-        key = (local_date(now, self.zone_name), label, channel or "")
+        day = local_date(now, self.zone_name)
+        if day != self._day:
+            self._day, self._noted_today = day, set()
+        if label not in self._noted_today:
+            if len(self._noted_today) >= self.max_new_per_day:
+                self.dropped += 1
+                return
+            self._noted_today.add(label)
+        key = (day, label, channel or "")
         seen = self._pending.get(key)
         if seen is not None:
             self._pending[key] = (seen[0] + 1, now)
@@ -147,14 +172,24 @@ class MissLog:
                 await _upsert(db, batch)
         except Exception as exc:  # the store is away: keep the counts for the next try, bounded
             log_failure(log, "catalog.search_misses.flush_failed", exc, rows=len(batch))
-            for key, (count, last) in batch.items():
-                seen = self._pending.get(key)
-                if seen is not None:
-                    self._pending[key] = (seen[0] + count, max(seen[1], last))
-                elif len(self._pending) < self.max_pending:
-                    self._pending[key] = (count, last)
+            self._put_back(batch)
             return 0
+        except BaseException:
+            # Cancelled mid-write (shutdown cancels keep_flushing): the counts go back for the
+            # flush its ``finally`` makes.  Only a cancel landing after the store committed
+            # but before it answered would count them twice, which beats losing them.
+            self._put_back(batch)
+            raise
         return len(batch)
+
+    def _put_back(self, batch: Mapping[Key, tuple[int, datetime]]) -> None:
+        """Return an unwritten batch to the buffer (still at most ``max_pending`` rows)."""
+        for key, (count, last) in batch.items():
+            seen = self._pending.get(key)
+            if seen is not None:
+                self._pending[key] = (seen[0] + count, max(seen[1], last))
+            elif len(self._pending) < self.max_pending:
+                self._pending[key] = (count, last)
 
     async def keep_flushing(
         self, maker: async_sessionmaker[AsyncSession], interval: float = FLUSH_SECONDS

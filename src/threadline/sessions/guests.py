@@ -3,7 +3,8 @@
 A guest is a customer record with no phone (``source="guest"``), so a guest session is an
 ordinary session and ``customer_id`` is never null.  When the shopper then logs in (password,
 signup or OTP) from the same device, sending the guest token along, the guest's cart lines and
-recently viewed products move into the customer's session and the guest session ends.
+recently viewed products move into the customer's session and the guest session ends; so
+does the guest's channel activity, so the dashboard sees one shopper from chat to order.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from threadline.activity import service as activity
 from threadline.config import Settings
 from threadline.core import metrics
 from threadline.core.clock import clock
@@ -95,6 +97,9 @@ async def merge_into(
     guest_row.is_active = False
     guest_row.ended_at = now
     guest_row.end_reason = "merged"
+    await activity.move_session(
+        db, source=guest_id, target=target_id, customer_id=target.session.customer_id
+    )
     await sessions.revoke(db, cache, owner.customer_id)
     await access.mark_changed(db, cache, target_id)
     await db.flush()
