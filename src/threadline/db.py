@@ -204,6 +204,15 @@ def writes_refused_recently(db: AsyncSession) -> bool:
     return time.monotonic() - refused < REFUSAL_MEMORY_SECONDS
 
 
+def note_refusal(db: AsyncSession, exc: BaseException) -> bool:
+    """Whether ``exc`` is the store refusing a write (full or read-only); if so it is
+    remembered, as a failed unit of work would be, so writes that can wait are skipped."""
+    if store_failure(exc) not in ("full", "read_only"):
+        return False
+    _refused_at[db.get_bind()] = time.monotonic()
+    return True
+
+
 def log_failure(logger: Any, event: str, exc: BaseException, **fields: Any) -> None:
     """Log a failed background step: a bug with its traceback; the store away, full or
     read-only (it passes, and would repeat a traceback every few seconds) in one line."""
@@ -293,8 +302,7 @@ async def session_scope(
             await db.commit()
         except BaseException as exc:
             await db.rollback()
-            if store_failure(exc) in ("full", "read_only"):
-                _refused_at[db.get_bind()] = time.monotonic()
+            note_refusal(db, exc)
             raise
         for callback in db.info.pop("after_commit", ()):
             callback()

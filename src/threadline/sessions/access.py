@@ -15,7 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from threadline.config import Settings
 from threadline.core.clock import clock
 from threadline.core.security import hash_token
-from threadline.db import on_commit, session_scope, writes_refused_recently
+from threadline.db import (
+    note_refusal,
+    on_commit,
+    session_scope,
+    store_failure,
+    writes_refused_recently,
+)
 from threadline.sessions import repository
 from threadline.sessions.cache import SessionCache
 from threadline.sessions.errors import SessionNotFound
@@ -49,7 +55,17 @@ async def authenticate_hash(
     """:func:`authenticate` for a token the server keeps only as its hash (a channel's chat)."""
     ctx = cache.get(token_hash) or await _load(db, cache, token_hash)
     _check_alive(ctx, settings)
-    await _touch_if_due(db, ctx, settings)
+    if _touch_due(ctx, settings) and not writes_refused_recently(db):
+        registered = len(db.info.get("after_commit", ()))
+        try:
+            # In a savepoint: a store that refuses the write (full or read-only) leaves the
+            # rest of the unit of work usable, and the call goes on without the touch.
+            async with db.begin_nested():
+                await _touch_if_due(db, ctx, settings)
+        except Exception as exc:
+            if not note_refusal(db, exc):
+                raise
+            del db.info.get("after_commit", [])[registered:]
     return dataclasses.replace(ctx)
 
 
@@ -69,8 +85,14 @@ async def authenticate_read(
             ctx = await _load(db, cache, hash_token(token))
     _check_alive(ctx, settings)
     if _touch_due(ctx, settings):
-        async with session_scope(maker) as db:
-            await _touch_if_due(db, ctx, settings)
+        try:
+            async with session_scope(maker) as db:
+                await _touch_if_due(db, ctx, settings)
+        except Exception as exc:
+            # The store refused the write (full or read-only; session_scope remembers it):
+            # the activity goes unrecorded and the read goes on.
+            if store_failure(exc) not in ("full", "read_only"):
+                raise
     return dataclasses.replace(ctx)
 
 
