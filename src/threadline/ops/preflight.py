@@ -27,11 +27,13 @@ from pathlib import Path
 
 import asyncpg
 import structlog
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from threadline.config import Settings
-from threadline.db import store_failure
+from threadline.db import create_engine, store_failure
 
 log = structlog.get_logger()
 
@@ -133,21 +135,22 @@ def _check_database(path: Path) -> None:
 async def check_postgres(settings: Settings) -> None:
     url = make_url(settings.resolved_database_url)
     where = f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    # Connect as the app does (its engine maps the URL's options for the driver).
+    engine = create_engine(settings)
     try:
-        conn = await asyncpg.connect(dsn, timeout=settings.db_connect_timeout_seconds)
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        async with engine.connect() as conn:
+            standby = (await conn.execute(text("SELECT pg_is_in_recovery()"))).scalar()
+    except (OSError, SQLAlchemyError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        error = getattr(exc, "orig", None) or exc
+        error = getattr(error, "__cause__", None) or error  # the driver's own, unwrapped
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise StoreNotUsable(
             f"{where} cannot be reached ({reason}): start it, or check DATABASE_URL"
         ) from None
-    try:
-        if await conn.fetchval("SELECT pg_is_in_recovery()"):
-            raise StoreNotUsable(
-                f"{where} is a read-only standby: point DATABASE_URL at the primary"
-            )
     finally:
-        await conn.close()
+        await engine.dispose()
+    if standby:
+        raise StoreNotUsable(f"{where} is a read-only standby: point DATABASE_URL at the primary")
 
 
 def describe(exc: BaseException, *, path: Path | None = None) -> str | None:
