@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+from pathlib import Path
+
 import pytest
 
 from tests.conftest import make_settings
-from tests.e2e.test_server_process import free_port
+from tests.e2e.test_server_process import THREADLINE, free_port
 from threadline.ops import preflight
 
 
@@ -21,3 +25,22 @@ def test_an_unreachable_postgresql_is_one_line() -> None:
     message = str(raised.value)
     assert "cannot be reached" in message, message
     assert "\n" not in message, message
+
+
+def test_a_file_that_is_not_sqlite_is_named(tmp_path: Path) -> None:
+    database = tmp_path / "threadline.db"
+    database.write_bytes(os.urandom(8192))
+    with pytest.raises(preflight.StoreNotUsable) as raised:
+        preflight.check_store(make_settings(f"sqlite:///{database}"))
+    assert str(database) in str(raised.value)
+    done = subprocess.run(
+        [THREADLINE, "migrate"],
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{database}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output
+    assert "Traceback" not in output, output
+    assert f"cannot open the SQLite file {database}" in output, output

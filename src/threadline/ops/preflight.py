@@ -127,7 +127,8 @@ def _check_database(path: Path) -> None:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("ROLLBACK")
     except sqlite3.Error as exc:
-        raise StoreNotUsable(describe(exc, path=path)) from None
+        message = describe(exc, path=path) or f"cannot open the SQLite file {path}: {exc}"
+        raise StoreNotUsable(message) from None
     finally:
         conn.close()
 
