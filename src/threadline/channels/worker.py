@@ -344,7 +344,9 @@ class ChannelWorker:
         await conversation.abandon_turn(services, db)
         await db.execute(
             update(InboxMessage)
-            .where(*_still_ours(InboxMessage, row))
+            # Our claim exactly: after giving back one attempt, ``attempts`` alone could match
+            # a newer claim if this write is retried (its confirmation lost).
+            .where(*_still_ours(InboxMessage, row), InboxMessage.claimed_until == row.claimed_until)
             .values(claimed_until=None, attempts=row.attempts - 1)
         )
         await commit_now(db)
