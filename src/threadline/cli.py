@@ -123,6 +123,7 @@ def serve(
         console.print("[red]error:[/red] --workers > 1 needs PostgreSQL (set DATABASE_URL)")
         raise typer.Exit(2)
     _preflight(settings)
+    configure_logging(log_format=settings.log_format, level=settings.log_level)
     # uvicorn drains on SIGTERM (no new connections; requests in flight finish within the
     # grace period; then the app's shutdown), and afterwards re-raises the signal to end the
     # process.  Ending with status 0 tells a process manager the stop was clean.

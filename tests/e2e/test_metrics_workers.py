@@ -14,7 +14,7 @@ import httpx
 import pytest
 from prometheus_client.multiprocess import MultiProcessCollector
 
-from tests.e2e.test_server_process import server
+from tests.e2e.test_server_process import assert_json_lines, server
 from tests.factories import new_phone
 from tests.ops.scrape import parse, total
 
@@ -76,3 +76,6 @@ def test_one_scrape_adds_up_the_requests_both_workers_served(
     # The folder was private to that run: it is gone with the server.
     assert not folder.exists()
     assert srv.process.returncode == 0
+    events = assert_json_lines((tmp_path / "server.log").read_text())
+    started = [e for e in events if e.get("logger") == "uvicorn.error" and "Started" in e["event"]]
+    assert len(started) >= 2, "each worker's start is logged"

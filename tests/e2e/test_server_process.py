@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -24,10 +27,23 @@ pytestmark = pytest.mark.e2e
 THREADLINE = str(Path(sys.executable).with_name("threadline"))
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel handed out for bind(0) can be
+# given again at once as the local end of any outgoing connection (to PostgreSQL, a browser's),
+# and a server started a moment later then finds it taken.  Ours are picked at random here.
+_PORTS = range(20000, 32000)
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port nobody listens on now, outside the range outgoing connections take theirs from."""
+    for _ in range(200):
+        port = random.choice(_PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port in {_PORTS}")
 
 
 @dataclass
@@ -87,6 +103,23 @@ def server(
             proc.wait(timeout=30)
 
 
+def assert_json_lines(log: str) -> list[dict[str, Any]]:
+    """With LOG_FORMAT=json every line is one JSON object with an event and a level, the
+    server's own (uvicorn's start, stop and errors) included: what a log shipper expects."""
+    events = []
+    for line in log.splitlines():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            raise AssertionError(f"not a JSON line: {line!r}") from None
+        assert isinstance(event, dict), line
+        assert event.get("event"), line
+        assert event.get("level"), line
+        events.append(event)
+    assert events, "nothing was logged"
+    return events
+
+
 def test_seed_test_cases_over_http_against_a_real_server(database_url: str, tmp_path: Path):
     with (
         server(database_url, tmp_path / "server.log") as srv,
@@ -107,6 +140,7 @@ def test_seed_test_cases_over_http_against_a_real_server(database_url: str, tmp_
         assert "threadline_sessions_started_total" in http.get("/metrics").text
 
     log = (tmp_path / "server.log").read_text()
+    assert_json_lines(log)
     assert '"event": "session.create.success"' in log
     assert '"event": "session.channel.added"' in log
     assert token not in log

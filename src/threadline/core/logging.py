@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import structlog
 
@@ -32,17 +33,42 @@ def configure_logging(*, log_format: str = "console", level: str = "INFO") -> No
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(level_no),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        # No file given: each line goes to sys.stdout as it is when the line is written, so a
+        # caller that swapped stdout for a while (a test's CLI runner) leaves no dead stream.
+        logger_factory=structlog.PrintLoggerFactory(),
         cache_logger_on_first_use=False,
     )
-    # Libraries that log through the standard library (uvicorn, alembic) keep their own format
-    # but honour the same level; uvicorn's access log is replaced by our http.request event.
-    logging.basicConfig(
-        level=level_no, stream=sys.stdout, format="%(levelname)s %(name)s: %(message)s"
+    # Libraries that log through the standard library (uvicorn, alembic, asyncio) go through
+    # the same renderer, so with LOG_FORMAT=json every line of the output is one JSON object.
+    handler = _StdoutHandler()
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
     )
+    root = logging.getLogger()
+    root.handlers = [handler]  # idempotent: the CLI and the app both configure
+    root.setLevel(level_no)
+    # uvicorn's access log is replaced by our http.request event.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("alembic").setLevel(max(level_no, logging.WARNING))
     # httpx logs every request's full URL at INFO, and the Telegram Bot API carries the bot's
     # token in its URLs: requests are not logged (the channel worker logs what it sends).
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(max(level_no, logging.WARNING))
+
+
+class _StdoutHandler(logging.StreamHandler):
+    """A StreamHandler that writes to the current ``sys.stdout``, like structlog's PrintLogger."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property
+    def stream(self) -> Any:
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass  # StreamHandler.__init__ and setStream assign it; the current stdout always wins
