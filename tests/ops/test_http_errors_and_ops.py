@@ -33,6 +33,7 @@ async def test_readyz_is_503_and_healthz_200_when_store_is_unreachable():
         await application.state.engine.dispose()
     assert ready.status_code == 503
     assert ready.json()["error"]["code"] == "database_unavailable"
+    assert int(ready.headers["Retry-After"]) > 0
     assert health.status_code == 200
 
 

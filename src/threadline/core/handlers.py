@@ -113,9 +113,14 @@ _STORE_FAILURES: dict[StoreFailure, tuple[str, str, int]] = {
 _UNSTORABLE_TEXT = {"22021", "22P05"}
 
 
+def retry_after(kind: StoreFailure) -> dict[str, str]:
+    """The ``Retry-After`` header for a 503 caused by the store being ``kind``."""
+    return {"Retry-After": str(_STORE_FAILURES[kind][2])}
+
+
 def store_unavailable(kind: StoreFailure) -> JSONResponse:
-    code, message, retry_after = _STORE_FAILURES[kind]
-    return _json(503, error_body(code, message), {"Retry-After": str(retry_after)})
+    code, message, _ = _STORE_FAILURES[kind]
+    return _json(503, error_body(code, message), retry_after(kind))
 
 
 async def store_error(request: Request, exc: Exception) -> JSONResponse:

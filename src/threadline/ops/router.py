@@ -12,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import text
 
 from threadline.config import Settings
-from threadline.core import metrics
+from threadline.core import handlers, metrics
 from threadline.core.deps import SettingsDep
 from threadline.core.errors import error_body
 from threadline.ops.errors import MetricsClosed, MetricsTokenRequired
@@ -38,6 +38,7 @@ async def readyz(request: Request) -> JSONResponse:
                 "database_unavailable", f"The store cannot be reached: {type(exc).__name__}"
             ),
             status_code=503,
+            headers=handlers.retry_after("unavailable"),  # as every store refusal says
         )
     return JSONResponse({"status": "ready", "database": request.app.state.engine.dialect.name})
 
