@@ -9,7 +9,6 @@ endpoints are also called once each with their credentials.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -23,6 +22,7 @@ from sqlalchemy.engine import make_url
 from threadline.config import Settings
 from threadline.db import create_engine
 from threadline.migrations import alembic_config
+from threadline.ops import preflight
 
 Level = Literal["ok", "warn", "fail"]
 
@@ -84,6 +84,8 @@ def _metrics(settings: Settings) -> Finding:
 
 
 def _sqlite_file(settings: Settings) -> list[Finding]:
+    """Try what the server will do (see ops/preflight.py) rather than ask ``os.access``, which
+    says yes to root whatever the permissions and knows nothing of full disks."""
     url = settings.resolved_database_url
     if not url.startswith("sqlite"):
         return []
@@ -91,27 +93,16 @@ def _sqlite_file(settings: Settings) -> list[Finding]:
     if not database or database == ":memory:":
         return []
     path = Path(database)
-    folder = path.parent
-    if not folder.exists():
-        parent = next((p for p in folder.parents if p.exists()), Path("/"))
-        if not os.access(parent, os.W_OK):
-            return [
-                Finding(
-                    "store", "fail", f"The folder {folder} does not exist and cannot be created."
-                )
-            ]
-        return [Finding("store", "ok", f"SQLite file {path} will be created on start.")]
-    if not os.access(folder, os.W_OK):
-        return [
-            Finding(
-                "store",
-                "fail",
-                f"The folder {folder} is not writable: SQLite needs to write its file and "
-                "journal there (set DATA_DIR or DATABASE_URL to a writable place).",
-            )
-        ]
-    if path.exists() and not os.access(path, os.W_OK):
-        return [Finding("store", "fail", f"The SQLite file {path} is read-only.")]
+    try:
+        if path.parent.exists():
+            preflight.check_sqlite(path)
+        else:  # not created here: can the nearest existing folder hold it?
+            parent = next((p for p in path.parent.parents if p.exists()), Path("/"))
+            preflight.probe_folder(parent)
+            return [Finding("store", "ok", f"SQLite file {path} will be created on start.")]
+    except preflight.StoreNotUsable as exc:
+        message = str(exc)
+        return [Finding("store", "fail", message[:1].upper() + message[1:] + ".")]
     return []
 
 

@@ -68,7 +68,7 @@ def check_sqlite(path: Path) -> None:
             f"the data folder {folder} cannot be created ({exc.strerror}): create it and "
             f"make it writable by {_user()}, {_CHANGE}"
         ) from None
-    _probe_folder(folder)
+    probe_folder(folder)
     for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         if name.exists():
             _check_writable(name)
@@ -76,7 +76,7 @@ def check_sqlite(path: Path) -> None:
         _check_database(path)
 
 
-def _probe_folder(folder: Path) -> None:
+def probe_folder(folder: Path) -> None:
     """Create, fill and remove a file beside the database, as SQLite will (-wal, -shm)."""
     try:
         fd, probe = tempfile.mkstemp(prefix=".threadline-probe-", dir=folder)
