@@ -401,6 +401,41 @@ async def test_an_answer_whose_claim_was_taken_over_does_not_stand(
     assert sent["whatsapp"].sent == []
 
 
+async def test_a_repeated_give_back_does_not_undo_another_workers_newer_claim(
+    shop: Shop,
+) -> None:
+    """A worker gives a message back (the store failed under it) and, its confirmation lost,
+    gives it back again after another worker has claimed it: the newer claim stands."""
+    app, client, worker, _sent = shop
+    phone, _web = await shopper(client, "web")
+    await inbox.accept(app.state, [whatsapp(phone, "hello")])
+
+    async def stored() -> InboxMessage:
+        async with app.state.sessionmaker() as db:
+            row = await db.scalar(select(InboxMessage))
+            assert row is not None
+            db.expunge(row)
+            return row
+
+    services = conversation.Services(app.state)
+    ours = await stored()
+    assert await worker._claim(InboxMessage, ours, clock.now())
+    async with app.state.sessionmaker() as db:
+        await worker._release(db, services, ours)
+    given_back = await stored()
+    assert (given_back.attempts, given_back.claimed_until) == (0, None), "the give-back counts"
+
+    # The other worker's claim counts the same attempt number as ours did.
+    theirs = await stored()
+    assert await worker._claim(InboxMessage, theirs, clock.now() + timedelta(seconds=1))
+    async with app.state.sessionmaker() as db:
+        await worker._release(db, services, ours)  # the retry of our give-back
+    after = await stored()
+    assert after.attempts == 1 == ours.attempts
+    assert after.claimed_until is not None, "the newer claim was undone"
+    assert after.claimed_until > clock.now(), "the newer claim still holds its lease"
+
+
 async def test_a_linked_chat_sharing_someone_elses_contact_stays_linked(shop: Shop) -> None:
     app, client, worker, sent = shop
     phone, web = await shopper(client, "web")
