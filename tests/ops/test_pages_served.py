@@ -42,3 +42,17 @@ async def test_an_unknown_static_file_is_a_404_with_the_error_body(
     response = await client.get("/static/nope.js")
     assert response.status_code == 404
     assert response.json()["error"]["code"]
+
+
+async def test_scripts_and_stylesheets_go_out_gzipped_to_browsers_that_ask(
+    client: httpx.AsyncClient,
+) -> None:
+    for asset in ("/static/app.css", "/static/js/checkout.js"):
+        plain = await client.get(asset, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers, asset
+        zipped = await client.get(asset, headers={"Accept-Encoding": "gzip, br"})
+        assert zipped.headers["content-encoding"] == "gzip", asset
+        assert zipped.headers["vary"] == "Accept-Encoding", asset
+        assert zipped.content == plain.content, asset  # httpx decodes it
+        assert int(zipped.headers["content-length"]) < len(plain.content) / 2, asset
+        assert zipped.headers["cache-control"] == "no-cache", asset
