@@ -8,6 +8,8 @@ PORT   ?= 8000
 # PostgreSQL used by the test suite (the second store every test runs on).
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export TEST_DATABASE_URL
+# Test processes (pytest-xdist); each worker has its own PostgreSQL scratch database.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-sqlite lint install install-dev bench bench-deps clean eval fuzz
 
@@ -35,7 +37,7 @@ run: install
 
 ## make test: lint, then the whole suite on SQLite and on PostgreSQL ($(TEST_DATABASE_URL))
 test: install-dev lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=15
 
 ## make test-sqlite: the suite on SQLite only (for a machine without PostgreSQL)
 test-sqlite: install-dev

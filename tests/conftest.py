@@ -177,3 +177,12 @@ def client(app_and_client: tuple[FastAPI, httpx.AsyncClient]) -> httpx.AsyncClie
 def _reset_clock() -> Iterator[None]:
     yield
     clock.reset()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist (``make test`` runs two workers), the tests of ``tests/e2e`` run on one
+    worker, one after another: each starts servers and puts load on them, and two at once
+    would take more PostgreSQL connections than its default 100 (and more cores than CI has)."""
+    for item in items:
+        if item.nodeid.startswith("tests/e2e/"):
+            item.add_marker(pytest.mark.xdist_group("servers"))

@@ -37,7 +37,8 @@ def sqlite_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]
 
 def run(*args: str) -> tuple[int, str]:
     """Exit code and output, with rich's line wrapping folded back into single spaces."""
-    result = runner.invoke(cli, list(args))
+    # A wide terminal: rich's error box breaks long paths (tmp_path) mid-word otherwise.
+    result = runner.invoke(cli, list(args), env={"COLUMNS": "1000"})
     return result.exit_code, " ".join(result.output.split())
 
 

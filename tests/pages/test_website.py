@@ -72,10 +72,10 @@ def assert_labelled(page: Page) -> None:
 
 def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 60) -> None:
     """Press Tab (Shift+Tab with ``back``) until ``target`` (or something in it) has the
-    focus, as a keyboard user."""
-    handle = target.element_handle()
+    focus, as a keyboard user.  The locator is looked up again at every step: a view that
+    re-renders meanwhile (the cart drawer refreshes after opening) replaces its elements."""
     for _ in range(limit):
-        if page.evaluate("(el) => el.contains(document.activeElement)", handle):
+        if target.evaluate("(el) => el.contains(document.activeElement)"):
             return
         page.keyboard.press("Shift+Tab" if back else "Tab")
     raise AssertionError(f"Tab never reached {target}")
