@@ -136,6 +136,7 @@ def main() -> int:
         f"(worst run): {'PASS' if passed else 'MISS'}"
     )
     out = RESULTS / "pages.json"
+    RESULTS.mkdir(parents=True, exist_ok=True)  # a fresh checkout has none
     out.write_text(json.dumps({"pages": pages, "passed": passed}, indent=2) + "\n")
     print(f"written to {out.relative_to(HERE.parent)}")
     return 1 if opts.check and not passed else 0

@@ -329,6 +329,7 @@ def run_stores(
             report = bench(store, opts)
             show(report)
             out = RESULTS / f"{name}-{store}.json"
+            RESULTS.mkdir(parents=True, exist_ok=True)
             out.write_text(json.dumps(report, indent=2) + "\n")
             print(f"written to {out.relative_to(HERE.parent)}")
             passed = passed and report["passed"]
