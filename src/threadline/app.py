@@ -45,6 +45,7 @@ from threadline.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from threadline.core.stopsignal import on_stop_signal
 from threadline.customers import demo
 from threadline.db import (
     create_engine,
@@ -119,10 +120,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         log.info("app.started", database=engine.dialect.name, version=__version__)
         try:
-            yield
+            # At the stop signal the channel worker starts no new message, while the server
+            # stops listening and finishes the requests in flight.
+            with on_stop_signal(worker.stop_taking_work):
+                yield
         finally:
-            # The server has stopped taking requests and finished those in flight (within
-            # SHUTDOWN_GRACE_SECONDS); the channel worker gets as long to finish its messages,
+            # The server has finished the requests in flight (within SHUTDOWN_GRACE_SECONDS of
+            # the signal); the channel worker's messages get what is left of the same period,
             # then every background task is cancelled (a cancelled answer releases its message).
             await worker.stop(settings.shutdown_grace_seconds)
             for task in background:

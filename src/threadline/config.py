@@ -56,8 +56,8 @@ class Settings(BaseSettings):
     # /metrics: with a token, a scrape needs "Authorization: Bearer <token>"; without one it is
     # open in development and test, and closed in production.
     metrics_token: SecretStr = SecretStr("")
-    # On SIGTERM the server stops accepting connections and gives the requests in flight this
-    # long to finish; then the channel worker gets as long again for the messages it is on.
+    # On SIGTERM the server stops accepting connections and gives the requests in flight, and
+    # the channel worker the messages it is on, this long (from the signal) to finish.
     shutdown_grace_seconds: int = Field(20, ge=1, le=600)
 
     db_pool_size: int = Field(10, ge=1)

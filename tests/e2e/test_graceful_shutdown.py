@@ -258,3 +258,66 @@ def test_a_message_still_unanswered_after_the_grace_period_is_released_not_lost(
         assert run_sync(_inbox(database_url)) == [("done", 1)]
         assert len(slow.requests) == 2  # asked again by the restarted server
     assert "Traceback" not in (tmp_path / "server.log").read_text()
+
+
+def test_requests_and_channel_messages_share_one_grace_period_from_the_signal(
+    database_url: str, tmp_path: Path, model: tuple[SlowModel, str]
+) -> None:
+    """A chat turn over HTTP and a WhatsApp message both held past the grace period: the
+    process ends about ``SHUTDOWN_GRACE_SECONDS`` after the signal, not twice that (the
+    channel worker's wait used to start only once the requests' wait had run out), so a
+    process manager allowing the documented grace never has to kill it."""
+    slow, base = model
+    grace = 5.0
+    with serve(cloud_api) as platform:
+        env = {
+            **model_env(base),
+            "SHUTDOWN_GRACE_SECONDS": str(grace),
+            "WHATSAPP_API_BASE": platform.base,
+            "WHATSAPP_ACCESS_TOKEN": ACCESS_TOKEN,
+            "WHATSAPP_PHONE_NUMBER_ID": NUMBER_ID,
+            "WHATSAPP_APP_SECRET": APP_SECRET,
+        }
+        with server(database_url, tmp_path / "server.log", env) as srv:
+            http = httpx.Client(base_url=srv.base, timeout=120)
+            raw = encode(text_delivery(new_wa_id(), MESSAGE))
+            delivered = http.post(
+                WEBHOOK,
+                content=raw,
+                headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature(raw)},
+            )
+            assert delivered.status_code == 200
+            assert slow.received.wait(60), "the worker never reached the model"
+            token = http.post(
+                "/session/start", json={"phone": new_phone(), "channel": "web"}
+            ).json()["session_token"]
+            answered: dict[str, httpx.Response] = {}
+
+            def talk() -> None:
+                answered["chat"] = http.post(
+                    "/chat", json={"message": MESSAGE}, headers={"X-Session-Token": token}
+                )
+
+            talker = threading.Thread(target=talk, daemon=True)
+            talker.start()
+            deadline = time.monotonic() + 60
+            while len(slow.requests) < 2:
+                assert time.monotonic() < deadline, "the chat turn never reached the model"
+                time.sleep(0.02)
+
+            signalled = time.monotonic()
+            srv.process.send_signal(signal.SIGTERM)
+            assert srv.process.wait(timeout=60) == 0
+            took = time.monotonic() - signalled
+            talker.join(timeout=30)
+            http.close()
+
+    assert grace <= took < 1.5 * grace, f"stopped {took:.1f} s after the signal"
+    # The turn cut off at the end of the grace period is told to retry, in the contract's body.
+    cut = answered["chat"]
+    assert cut.status_code == 503, cut.text
+    assert cut.json()["error"]["code"] == "server_stopping"
+    assert cut.headers["Retry-After"] == "1"
+    # The message the worker could not finish is given back, not lost and not counted.
+    assert run_sync(_inbox(database_url)) == [("pending", 0)]
+    assert "Traceback" not in (tmp_path / "server.log").read_text()

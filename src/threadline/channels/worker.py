@@ -90,6 +90,7 @@ class ChannelWorker:
         self._ack_gate = asyncio.Lock()
         self._one_turn = asyncio.Lock()
         self._stopping = False
+        self._stop_asked_at: float | None = None
 
     @property
     def _write(self) -> async_sessionmaker[AsyncSession]:
@@ -193,16 +194,27 @@ class ChannelWorker:
         for key in send_chats:
             self._start(self._sending, key, self._send_chat, self._send_slots)
 
-    async def stop(self, grace: float) -> None:
-        """Take no more work, and give the messages being answered and the replies being sent
-        up to ``grace`` seconds to finish.  What is still running then is cancelled: its turn
-        is rolled back and its message released at once for the next worker (a process killed
-        outright leaves a lease that lapses instead)."""
+    def stop_taking_work(self) -> None:
+        """Start no more messages from now on (the process has been told to stop); those being
+        answered or sent carry on.  The grace period of :meth:`stop` counts from here."""
+        if self._stop_asked_at is None:
+            self._stop_asked_at = asyncio.get_running_loop().time()
         self._stopping = True
         self._wake.set()
+
+    async def stop(self, grace: float) -> None:
+        """Take no more work, and give the messages being answered and the replies being sent
+        what is left of ``grace`` seconds, counted from :meth:`stop_taking_work` (when the
+        process got its stop signal) or from now.  What is still running then is cancelled:
+        its turn is rolled back and its message released at once for the next worker (a
+        process killed outright leaves a lease that lapses instead)."""
+        self.stop_taking_work()
+        assert self._stop_asked_at is not None
+        left = self._stop_asked_at + grace - asyncio.get_running_loop().time()
         running = [*self._answering.values(), *self._sending.values()]
         if running:
-            await asyncio.wait(running, timeout=grace)
+            if left > 0:
+                await asyncio.wait(running, timeout=left)
             late = await self._cancel_running()
             log.info("channel.worker.stopped", finished=len(running) - late, cancelled=late)
 

@@ -8,6 +8,7 @@ to the log context, counts and times the request by route template, and writes o
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -53,6 +54,27 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except asyncio.CancelledError:
+            # The request outlived the server's grace period at a stop (SHUTDOWN_GRACE_SECONDS)
+            # and uvicorn cancelled it; what it had not committed is rolled back.  The client is
+            # told to retry (on another process) in the contract's body, instead of uvicorn's
+            # plain-text 500 and a traceback in the log.  Nothing awaits this task any more,
+            # so the cancellation ends here.
+            status = 503
+            log.warning("http.request.cut_off", reason="the server is stopping")
+            if not started_response:
+                await send_json(
+                    send,
+                    503,
+                    error_body(
+                        "server_stopping",
+                        "The server is restarting and cut this request off; "
+                        "please retry in a moment.",
+                    ),
+                    request_id,
+                    close=True,
+                    retry_after=1,
+                )
         except Exception as exc:
             # The one place a bug is logged (once, without local variables) and turned into
             # the contract's 500 body; it is not re-raised, so the server does not log it again.
@@ -145,6 +167,7 @@ async def send_json(
     request_id: str | None = None,
     *,
     close: bool = False,
+    retry_after: int | None = None,
 ) -> None:
     payload = json.dumps(body).encode()
     headers = [
@@ -155,6 +178,8 @@ async def send_json(
         headers.append((b"x-request-id", request_id.encode()))
     if close:  # the unread rest of the request is still on the wire
         headers.append((b"connection", b"close"))
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
