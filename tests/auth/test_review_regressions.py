@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.auth.helpers import assert_error, login, signup, strong_password
+from tests.channels.telegram.helpers import new_chat
+from tests.conftest import SERVICE_KEY
 from tests.factories import auth, new_phone, start
 from threadline.cli import app as cli
 from threadline.config import get_settings
@@ -77,3 +79,31 @@ def test_several_workers_on_sqlite_are_refused(tmp_path, monkeypatch: pytest.Mon
         get_settings.cache_clear()
     assert result.exit_code == 2
     assert "PostgreSQL" in result.output
+
+
+async def test_a_trusted_start_with_a_password_links_a_new_telegram_chat(
+    client: httpx.AsyncClient,
+):
+    # Found by the OpenAPI fuzz run: the customer checked against the password came from the
+    # read store's closed unit of work, and linking the chat to it was a 500.
+    phone, password, chat = new_phone(), strong_password(), new_chat()
+    await signup(client, phone, password)
+    started = await client.post(
+        "/session/start",
+        json={
+            "phone": phone,
+            "password": password,
+            "channel": "telegram",
+            "telegram_chat_id": chat,
+        },
+        headers={"X-Service-Key": SERVICE_KEY},
+    )
+    assert started.status_code in (200, 201), started.text
+    by_chat = await client.post(
+        "/session/start",
+        json={"telegram_chat_id": chat, "channel": "telegram"},
+        headers={"X-Service-Key": SERVICE_KEY},
+    )
+    assert by_chat.status_code == 200, by_chat.text
+    assert by_chat.json()["session"]["customer_id"] == started.json()["session"]["customer_id"]
+    assert by_chat.json()["session"]["telegram_chat_id"] == chat
