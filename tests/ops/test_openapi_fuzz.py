@@ -24,7 +24,10 @@ import schemathesis
 from hypothesis import settings
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests.conftest import STORES, TABLES, _admin, make_settings, run_sync
 from tests.e2e.test_server_process import server
@@ -34,7 +37,12 @@ from threadline.app import create_app
 
 pytestmark = pytest.mark.e2e
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
-CHECKS = [not_a_server_error, contract_error_body, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    contract_error_body,
+    response_schema_conformance,
+    status_code_conformance,
+]
 
 # The description is built without a server (create_app only wires the routes), so that pytest
 # collects one test per operation; the fixture checks that the server serves this very document.

@@ -171,7 +171,15 @@ async def change_password(
     return Response(status_code=204)
 
 
-@router.post("/otp/request", status_code=202, response_model=OtpSent, responses=_ERRORS)
+@router.post(
+    "/otp/request",
+    status_code=202,
+    response_model=OtpSent,
+    responses={
+        **_ERRORS,
+        502: {"description": "delivery_failed: the message provider did not take the code"},
+    },
+)
 async def request_otp(
     body: OtpRequest, request: Request, db: DbSession, settings: SettingsDep
 ) -> dict[str, Any]:

@@ -46,7 +46,12 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/start", response_model=SessionEnvelope, responses=_ERRORS)
+@router.post(
+    "/start",
+    response_model=SessionEnvelope,
+    # A password given here goes through the login throttle (auth.service.check_password).
+    responses={**_ERRORS, 429: {"description": "too_many_attempts (with Retry-After)"}},
+)
 async def start_session(
     body: SessionStart,
     request: Request,
