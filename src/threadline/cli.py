@@ -31,7 +31,6 @@ from threadline.channels.telegram.cli import telegram_app
 from threadline.config import Settings, get_settings
 from threadline.core import metrics
 from threadline.core.csvimport import LayoutError, count_rows, parse_mapping
-from threadline.core.errors import AppError
 from threadline.core.logging import configure_logging
 from threadline.core.phone import InvalidPhone, normalize_phone
 from threadline.customers import demo, importer
@@ -40,8 +39,8 @@ from threadline.db import create_engine, create_sessionmaker, session_scope
 from threadline.inventory import importer as stock_importer
 from threadline.loyalty import rules as loyalty_rules
 from threadline.migrations import migrate as run_migrations
+from threadline.ops import command
 from threadline.ops import doctor as doctor_checks
-from threadline.ops import preflight
 from threadline.orders import service as orders
 from threadline.payments.dependencies import create_gateway
 from threadline.sessions import service as sessions
@@ -76,35 +75,23 @@ async def _store(settings: Settings) -> AsyncIterator[Callable[[], Any]]:
 
 
 def _run(work: Callable[[Callable[[], Any]], Awaitable[T]]) -> T:
-    """Run ``work`` against a migrated store; an AppError becomes a plain message and exit 1."""
-    settings = get_settings()
+    """Run ``work`` against a migrated store; what goes wrong is one line and exit 1."""
+    settings = command.load_settings()
     configure_logging(log_format=settings.log_format, level="WARNING")
 
     async def main() -> T:
         async with _store(settings) as scope:
             return await work(scope)
 
-    _preflight(settings)
-    try:
-        return asyncio.run(main())
-    except AppError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from None
-    except Exception as exc:
-        message = preflight.describe(exc)  # the store failed half-way (the disk filled up)
-        if message is None:
-            raise
-        console.print(f"[red]error:[/red] {escape(message)}", soft_wrap=True)
-        raise typer.Exit(1) from None
+    command.check_store(settings)
+    return command.run(settings, main)
 
 
-def _preflight(settings: Settings) -> None:
-    """One line and exit 1 when the store cannot be written (see ops/preflight.py)."""
-    try:
-        preflight.check_store(settings)
-    except preflight.StoreNotUsable as exc:
-        console.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
-        raise typer.Exit(1) from None
+@app.callback()
+def main(ctx: typer.Context) -> None:
+    """Threadline: one shopping conversation across every channel."""
+    if ctx.invoked_subcommand != "doctor":  # doctor reports wrong settings as its findings
+        command.load_settings()
 
 
 @app.command()
@@ -112,17 +99,17 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[
-        int, typer.Option(help="Server processes (use PostgreSQL for more than 1).")
+        int, typer.Option(min=1, help="Server processes (use PostgreSQL for more than 1).")
     ] = 1,
 ) -> None:
     """Serve the HTTP API (migrates the store and loads demo data into an empty one)."""
-    settings = get_settings()
+    settings = command.load_settings()
     if workers > 1 and settings.resolved_database_url.startswith("sqlite"):
         # Processes on one SQLite file cannot tell each other about writes (PostgreSQL's
         # NOTIFY does that), so a logout in one could go unnoticed in another's cache.
         console.print("[red]error:[/red] --workers > 1 needs PostgreSQL (set DATABASE_URL)")
         raise typer.Exit(2)
-    _preflight(settings)
+    command.check_store(settings)
     configure_logging(log_format=settings.log_format, level=settings.log_level)
     # uvicorn drains on SIGTERM (no new connections; requests in flight finish within the
     # grace period; then the app's shutdown), and afterwards re-raises the signal to end the
@@ -192,9 +179,8 @@ def doctor(
     try:
         settings = get_settings()
     except ValidationError as exc:
-        for error in exc.errors():
-            where = ".".join(str(p) for p in error["loc"]).upper() or "settings"
-            console.print(f"[red]✗ settings[/red]  {where}: {error['msg']}")
+        for problem in command.settings_problems(exc):
+            console.print(f"[red]✗ settings[/red]  {escape(problem)}")
         raise typer.Exit(1) from None
     findings = asyncio.run(doctor_checks.diagnose(settings, online=online))
     marks = {"ok": "[green]✓[/green]", "warn": "[yellow]![/yellow]", "fail": "[red]✗[/red]"}

@@ -11,9 +11,13 @@ from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from threadline.core.localdays import zone
 
+_URL_FORMS = "use sqlite:///path/to/threadline.db or postgresql://user:password@host:5432/dbname"
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _PLACEHOLDERS = {"change-me", "changeme", "secret", "dev", "development", "test"}
 
 
@@ -130,6 +134,28 @@ class Settings(BaseSettings):
     staff_session_hours: float = Field(12, gt=0, le=168)
     stock_alert_threshold: int = Field(2, ge=0)
     dashboard_retention_days: int = Field(400, ge=1)
+
+    @field_validator("database_url")
+    @classmethod
+    def _usable_database_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        # The URL itself is not repeated in the message: it may hold a password.
+        try:
+            backend = make_url(value).get_backend_name()
+        except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+            raise ValueError(f"not a database URL; {_URL_FORMS}") from None
+        if backend not in ("sqlite", "postgresql", "postgres"):
+            raise ValueError(f"{backend!r} is not a supported database; {_URL_FORMS}")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"should be one of {', '.join(_LOG_LEVELS)}")
+        return level
 
     @field_validator("dashboard_timezone")
     @classmethod

@@ -543,15 +543,18 @@ def _assert_refuses_to_write(path: Path) -> None:
 
 
 def _one_clear_line(done: Any, *words: str) -> str:
+    """The one line a command run by :func:`_threadline` (LOG_FORMAT=json) says, as the
+    ``command.failed`` JSON event a log pipeline reads; its message is returned."""
     output = (done.stdout + done.stderr).strip()
     assert done.returncode == 1, output
     assert "Traceback" not in output, output
     lines = output.splitlines()
     assert len(lines) == 1, output
-    assert lines[0].startswith("error: "), output
+    event = json.loads(lines[0])
+    assert (event["event"], event["level"]) == ("command.failed", "error"), output
     for word in words:
-        assert word in lines[0], output
-    return lines[0]
+        assert word in event["error"], output
+    return str(event["error"])
 
 
 @pytest.fixture
@@ -676,6 +679,17 @@ def test_a_full_disk_at_start_is_one_clear_line_and_exit_1() -> None:
         output = " ".join((done.stdout + done.stderr).split())
         assert done.returncode == 1, output
         assert f"✗ store The disk holding {disk} is full" in output, output
+        # Less room than the check needs but not none: the free space it reports is the
+        # disk's, measured once its own probe file is gone.
+        filler = disk / "filler"
+        filler.unlink()
+        left = 512 * 1024
+        with filler.open("wb") as file:
+            file.write(b"\0" * (shutil.disk_usage(disk).free - left))
+        free_kib = shutil.disk_usage(disk).free // 1024
+        said = _one_clear_line(_threadline("migrate", f"sqlite:///{database}"), "is full")
+        assert f"({free_kib} KiB free)" in said, (free_kib, said)
+        assert free_kib >= 256, free_kib
 
 
 def test_a_disk_filling_up_while_serving_refuses_writes_with_503_and_keeps_reads(

@@ -87,23 +87,28 @@ def probe_folder(folder: Path) -> None:
             f"the data folder {folder} is read-only for {_user()} ({exc.strerror}); SQLite "
             f"writes its journal files beside the database: make the folder writable, {_CHANGE}"
         ) from None
+    failed: OSError | None = None
     try:
         with os.fdopen(fd, "wb") as file:
             file.write(b"\0" * PROBE_BYTES)
             file.flush()
             os.fsync(file.fileno())
     except OSError as exc:
-        if exc.errno == errno.EFBIG:
-            raise StoreNotUsable(
-                f"this process may not write files of {PROBE_BYTES} bytes in {folder} "
-                "(a file size limit, ulimit -f): raise the limit"
-            ) from None
-        if exc.errno in _FULL:
-            raise StoreNotUsable(_full(folder)) from None
-        raise StoreNotUsable(f"cannot write in the data folder {folder}: {exc.strerror}") from None
+        failed = exc
     finally:
         with contextlib.suppress(OSError):
             os.unlink(probe)
+    # Described once the probe is gone, so the free space reported is the disk's own.
+    if failed is None:
+        return
+    if failed.errno == errno.EFBIG:
+        raise StoreNotUsable(
+            f"this process may not write files of {PROBE_BYTES} bytes in {folder} "
+            "(a file size limit, ulimit -f): raise the limit"
+        )
+    if failed.errno in _FULL:
+        raise StoreNotUsable(_full(folder))
+    raise StoreNotUsable(f"cannot write in the data folder {folder}: {failed.strerror}")
 
 
 def _check_writable(file: Path) -> None:

@@ -8,7 +8,6 @@ would show it.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -19,11 +18,11 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from threadline.config import Settings, get_settings
-from threadline.core.errors import AppError
+from threadline.config import Settings
 from threadline.core.logging import configure_logging
 from threadline.db import create_engine, create_sessionmaker, session_scope
 from threadline.migrations import migrate
+from threadline.ops import command
 from threadline.staff import service
 
 staff_app = typer.Typer(
@@ -35,8 +34,8 @@ T = TypeVar("T")
 
 
 def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
-    """``work`` in one unit of work on the migrated store; an AppError is a message, exit 1."""
-    settings = get_settings()
+    """``work`` in one unit of work on the migrated store; what goes wrong is one line, exit 1."""
+    settings = command.load_settings()
     configure_logging(log_format=settings.log_format, level="WARNING")
 
     async def main() -> T:
@@ -48,11 +47,8 @@ def _run(work: Callable[[AsyncSession, Settings], Awaitable[T]]) -> T:
         finally:
             await engine.dispose()
 
-    try:
-        return asyncio.run(main())
-    except AppError as exc:
-        console.print(f"[red]error:[/red] {exc.message}")
-        raise typer.Exit(1) from None
+    command.check_store(settings)
+    return command.run(settings, main)
 
 
 def _password(from_stdin: bool) -> str:
