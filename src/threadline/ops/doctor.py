@@ -2,22 +2,29 @@
 what is wrong in plain words.
 
 Each check gives a :class:`Finding`: ``ok``, ``warn`` (works, but probably not what you want)
-or ``fail`` (something will not work).  Nothing is changed: the store is read (its schema
-revision), never migrated.  With ``online=True`` the configured WhatsApp, Telegram and model
-endpoints are also called once each with their credentials.
+or ``fail`` (something will not work).  Nothing is changed: a SQLite file that does not exist
+is not created (nor its folder) — only whether it could be is tried — and an existing one is
+only read (its schema revision: no WAL switch, no write lock); PostgreSQL is read, never
+migrated.  With ``online=True`` the configured WhatsApp, Telegram and model endpoints are also
+called once each with their credentials.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import httpx
+import sqlalchemy
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from threadline.config import Settings
 from threadline.db import create_engine
@@ -25,6 +32,8 @@ from threadline.migrations import alembic_config
 from threadline.ops import preflight
 
 Level = Literal["ok", "warn", "fail"]
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +45,7 @@ class Finding:
 
 async def diagnose(settings: Settings, *, online: bool = False) -> list[Finding]:
     """Every check, in the order an operator would fix things."""
-    findings = [*_secrets(settings), _metrics(settings), *_sqlite_file(settings)]
+    findings = [*_secrets(settings), _metrics(settings)]
     findings += await _store(settings)
     findings += _channels(settings)
     if online:
@@ -83,32 +92,64 @@ def _metrics(settings: Settings) -> Finding:
     )
 
 
-def _sqlite_file(settings: Settings) -> list[Finding]:
+async def _store(settings: Settings) -> list[Finding]:
+    url = make_url(settings.resolved_database_url)  # the settings checked it is usable
+    if url.get_backend_name() == "sqlite":
+        return await _sqlite(url)
+    return await _postgres(settings)
+
+
+async def _sqlite(url: URL) -> list[Finding]:
     """Try what the server will do (see ops/preflight.py) rather than ask ``os.access``, which
-    says yes to root whatever the permissions and knows nothing of full disks."""
-    url = settings.resolved_database_url
-    if not url.startswith("sqlite"):
-        return []
-    database = make_url(url).database
-    if not database or database == ":memory:":
-        return []
-    path = Path(database)
+    says yes to root whatever the permissions and knows nothing of full disks; then read the
+    schema revision of a file that is there."""
+    if not url.database or url.database == ":memory:":
+        return [Finding("store", "warn", "The SQLite store is in memory: it is lost on exit.")]
+    path = Path(url.database)
     try:
         if path.parent.exists():
-            preflight.check_sqlite(path)
+            preflight.check_sqlite(path)  # its folder exists: creates nothing but a probe
         else:  # not created here: can the nearest existing folder hold it?
             parent = next((p for p in path.parent.parents if p.exists()), Path("/"))
             preflight.probe_folder(parent)
-            return [Finding("store", "ok", f"SQLite file {path} will be created on start.")]
     except preflight.StoreNotUsable as exc:
+        # The server cannot start on it: its schema is beside the point.
         message = str(exc)
         return [Finding("store", "fail", message[:1].upper() + message[1:] + ".")]
-    return []
+    if not path.exists():
+        it = "it" if path.parent.exists() else "its folder and it"
+        return [
+            Finding(
+                "store",
+                "ok",
+                f"SQLite file {path} does not exist yet: `threadline serve` (or `threadline "
+                f"migrate`) creates {it}, with the schema.",
+            )
+        ]
+    try:
+        current = await asyncio.to_thread(_sqlite_revision, path)
+    except (sqlite3.Error, SQLAlchemyError) as exc:
+        return [Finding("store", "fail", f"Cannot read the SQLite file {path}: {_first_line(exc)}")]
+    return [_schema("sqlite", current)]
 
 
-async def _store(settings: Settings) -> list[Finding]:
+def _sqlite_revision(path: Path) -> str | None:
+    """Read only, unlike the app's engine (WAL switch, BEGIN IMMEDIATE).  ``mode=rw`` rather
+    than ``ro``: it never creates the file, and as the last connection it removes the -wal and
+    -shm files it opened, where a read-only one would leave them behind."""
+    uri = f"{path.resolve().as_uri()}?mode=rw"
+    engine = sqlalchemy.create_engine(
+        "sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool
+    )
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+async def _postgres(settings: Settings) -> list[Finding]:
     engine = create_engine(settings)
-    kind = engine.dialect.name
     try:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -116,41 +157,37 @@ async def _store(settings: Settings) -> list[Finding]:
                 lambda sync: MigrationContext.configure(sync).get_current_revision()
             )
     except Exception as exc:  # any driver's way of saying "cannot reach it"
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
-        return [Finding("store", "fail", f"Cannot reach the {kind} store: {reason}")]
+        return [Finding("store", "fail", f"Cannot reach the postgresql store: {_first_line(exc)}")]
     finally:
         await engine.dispose()
+    return [_schema("postgresql", current)]
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _schema(kind: str, current: str | None) -> Finding:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if current is None:
-        return [
-            Finding(
-                "store",
-                "warn",
-                f"The {kind} store is reachable but empty: `threadline serve` (or `threadline "
-                "migrate`) will create the schema.",
-            )
-        ]
+        return Finding(
+            "store",
+            "warn",
+            f"The {kind} store is reachable but empty: `threadline serve` (or `threadline "
+            "migrate`) will create the schema.",
+        )
     if current != head:
-        return [
-            Finding(
-                "store",
-                "warn",
-                f"The {kind} store's schema is at revision {current}, this version needs "
-                f"{head}: it is upgraded on the next start (or `threadline migrate`).",
-            )
-        ]
-    return [Finding("store", "ok", f"The {kind} store is reachable and its schema is current.")]
+        return Finding(
+            "store",
+            "warn",
+            f"The {kind} store's schema is at revision {current}, this version needs "
+            f"{head}: it is upgraded on the next start (or `threadline migrate`).",
+        )
+    return Finding("store", "ok", f"The {kind} store is reachable and its schema is current.")
 
 
 def _channels(settings: Settings) -> list[Finding]:
-    findings: list[Finding] = []
-    wa = {
-        "WHATSAPP_ACCESS_TOKEN": settings.whatsapp_access_token.get_secret_value(),
-        "WHATSAPP_PHONE_NUMBER_ID": settings.whatsapp_phone_number_id,
-        "WHATSAPP_APP_SECRET": settings.whatsapp_app_secret.get_secret_value(),
-        "WHATSAPP_VERIFY_TOKEN": settings.whatsapp_verify_token.get_secret_value(),
-    }
-    findings.append(_channel("WhatsApp", wa))
+    findings = _whatsapp(settings)
     tg = {
         "TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.get_secret_value(),
         "TELEGRAM_WEBHOOK_SECRET": settings.telegram_webhook_secret.get_secret_value(),
@@ -159,12 +196,85 @@ def _channels(settings: Settings) -> list[Finding]:
     if settings.llm_base_url and not settings.llm_model:
         findings.append(Finding("model", "fail", "LLM_BASE_URL is set but LLM_MODEL is empty."))
     elif settings.llm_base_url:
-        findings.append(
-            Finding("model", "ok", f"Model {settings.llm_model} at {settings.llm_base_url}.")
-        )
+        where = _address(settings.llm_base_url)
+        findings.append(Finding("model", "ok", f"Model {settings.llm_model} at {where}."))
     else:
         findings.append(Finding("model", "ok", "No language model: the agent understands offline."))
     return findings
+
+
+def _whatsapp(settings: Settings) -> list[Finding]:
+    """WhatsApp is two capabilities with their own settings, each useful alone: sending (the
+    access token and phone number id: one-time codes, and replies) and chat (the webhook: the
+    app secret checks every delivery, the verify token answers Meta's registration call)."""
+    sending = {
+        "WHATSAPP_ACCESS_TOKEN": settings.whatsapp_access_token.get_secret_value(),
+        "WHATSAPP_PHONE_NUMBER_ID": settings.whatsapp_phone_number_id,
+    }
+    secret = bool(settings.whatsapp_app_secret.get_secret_value())
+    verify = bool(settings.whatsapp_verify_token.get_secret_value())
+    if not any(sending.values()) and not (secret or verify):
+        return [
+            Finding(
+                "WhatsApp", "ok", "WhatsApp is not configured (its webhook refuses every call)."
+            )
+        ]
+    return [_whatsapp_sending(settings, sending, chat=secret), _whatsapp_chat(secret, verify)]
+
+
+def _whatsapp_sending(settings: Settings, sending: dict[str, str], *, chat: bool) -> Finding:
+    codes = settings.otp_sender == "whatsapp"
+    missing = [name for name, value in sending.items() if not value]
+    if not missing:
+        uses = [
+            *(["one-time codes (OTP_SENDER=whatsapp)"] if codes else []),
+            *(["replies to chats"] if chat else []),
+        ]
+        if uses:
+            return Finding("WhatsApp", "ok", f"WhatsApp sends {' and '.join(uses)}.")
+        return Finding(
+            "WhatsApp",
+            "warn",
+            "WhatsApp can send, but nothing uses it: OTP_SENDER is dev and chat is off.",
+        )
+    empty = f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty"
+    if codes:  # the settings refuse this; said anyway should they ever let it through
+        return Finding("WhatsApp", "fail", f"One-time codes cannot be sent: {empty}.")
+    if chat:
+        return Finding(
+            "WhatsApp", "fail", f"WhatsApp messages are accepted but never answered: {empty}."
+        )
+    return Finding("WhatsApp", "warn", f"WhatsApp sends nothing: {empty}.")
+
+
+def _whatsapp_chat(secret: bool, verify: bool) -> Finding:
+    if secret and verify:
+        return Finding(
+            "WhatsApp",
+            "ok",
+            "WhatsApp chat is on: Meta's verification call is answered and signed deliveries "
+            "are accepted.",
+        )
+    if secret:
+        return Finding(
+            "WhatsApp",
+            "warn",
+            "WHATSAPP_VERIFY_TOKEN is empty: deliveries are accepted, but Meta's verification "
+            "call is refused (403), so the callback URL cannot be registered or changed.",
+        )
+    if verify:
+        return Finding(
+            "WhatsApp",
+            "fail",
+            "WHATSAPP_APP_SECRET is empty: every delivery is refused (401, its signature "
+            "cannot be checked), so no WhatsApp message arrives.",
+        )
+    return Finding(
+        "WhatsApp",
+        "ok",
+        "WhatsApp chat is off: WHATSAPP_APP_SECRET and WHATSAPP_VERIFY_TOKEN are empty, so its "
+        "webhook refuses every call (set both to answer shoppers on WhatsApp).",
+    )
 
 
 def _channel(name: str, values: dict[str, str]) -> Finding:
@@ -199,19 +309,36 @@ async def _online(settings: Settings, http: httpx.AsyncClient) -> list[Finding]:
         findings.append(
             await _call(http, "model", f"{settings.llm_base_url.rstrip('/')}/models", key)
         )
+    if not findings:
+        return [
+            Finding(
+                "online",
+                "warn",
+                "Nothing to check: no Telegram bot, WhatsApp sending or language model is "
+                "configured.",
+            )
+        ]
     return findings
 
 
 async def _call(http: httpx.AsyncClient, area: str, url: str, bearer: str | None) -> Finding:
     headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-    # The URL may hold a token (Telegram's): only its host is ever shown.
-    host = httpx.URL(url).host
+    where = _address(url)
     try:
         response = await http.get(url, headers=headers)
     except httpx.HTTPError as exc:
-        return Finding(area, "fail", f"Cannot reach {host}: {type(exc).__name__}.")
+        return Finding(area, "fail", f"Cannot reach {where}: {type(exc).__name__}.")
     if response.status_code in (401, 403):
-        return Finding(area, "fail", f"{host} refused the credentials ({response.status_code}).")
+        return Finding(area, "fail", f"{where} refused the credentials ({response.status_code}).")
     if not response.is_success:
-        return Finding(area, "fail", f"{host} answered {response.status_code}.")
-    return Finding(area, "ok", f"{host} accepted the credentials.")
+        return Finding(area, "fail", f"{where} answered {response.status_code}.")
+    return Finding(area, "ok", f"{where} accepted the credentials.")
+
+
+def _address(url: str) -> str:
+    """host:port only: the URL may hold credentials (user:password@) or a token in its path
+    (Telegram's), and the port tells apart two services on one host."""
+    parsed = httpx.URL(url)
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    port = parsed.port or _DEFAULT_PORTS.get(parsed.scheme)
+    return f"{host}:{port}" if port else host
