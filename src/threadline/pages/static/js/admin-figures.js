@@ -1,6 +1,6 @@
 // The dashboard's panels drawn from one GET /admin/api/overview answer.
 
-import { barChart, columnChart, dataTable, funnelChart, number } from "./charts.js";
+import { barChart, columnChart, counted, dataTable, funnelChart, number } from "./charts.js";
 import { $, h, money } from "./dom.js";
 
 export const CHANNELS = [
@@ -75,7 +75,7 @@ function daily(days, width) {
 }
 
 function byChannel(channels, width) {
-  const parts = channels.map((c) => `${channelName(c.channel)} ${number(c.sessions)} sessions, ${number(c.customers)} customers`);
+  const parts = channels.map((c) => `${channelName(c.channel)} ${counted(c.sessions, "session", "sessions")}, ${counted(c.customers, "customer", "customers")}`);
   return barChart({
     rows: channels.map((c) => ({ label: channelName(c.channel), values: [c.sessions, c.customers] })),
     series: [
@@ -88,18 +88,20 @@ function byChannel(channels, width) {
   });
 }
 
+const activeSessions = (n) => `${counted(n, "session", "sessions")} ${Number(n) === 1 ? "was" : "were"} active`;
+
 function funnel(f, width) {
   const steps = [
     { label: "Chatted", value: f.chatted },
     { label: "Added to cart", value: f.carted },
     { label: "Ordered", value: f.ordered },
   ];
-  const summary = `Of ${number(f.chatted)} sessions that chatted, ${number(f.carted)} added to the cart and ${number(f.ordered)} ordered (${number(f.active)} sessions were active).`;
+  const summary = `Of ${counted(f.chatted, "session", "sessions")} that chatted, ${number(f.carted)} added to the cart and ${number(f.ordered)} ordered (${activeSessions(f.active)}).`;
   return h(
     "div",
     {},
     funnelChart({ steps, summary, caption: "Conversion funnel", colour: "#0f4c5c", width }),
-    h("p", { class: "hint" }, `${number(f.active)} sessions were active in the period.`),
+    h("p", { class: "hint" }, `${activeSessions(f.active)} in the period.`),
   );
 }
 
@@ -119,7 +121,7 @@ function orderValues(rows, key, names, width) {
   const label = (row) => names[row[key]] || row[key];
   const sold = rows.filter((r) => r.orders);
   const summary = sold.length
-    ? `Average order value: ${sold.map((r) => `${label(r)} ${money(r.average)} over ${number(r.orders)} orders`).join("; ")}.`
+    ? `Average order value: ${sold.map((r) => `${label(r)} ${money(r.average)} over ${counted(r.orders, "order", "orders")}`).join("; ")}.`
     : "No orders in this period.";
   const chart = barChart({
     rows: rows.map((r) => ({ label: label(r), values: [r.average] })),

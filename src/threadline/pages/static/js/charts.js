@@ -9,6 +9,8 @@ import { h } from "./dom.js";
 const SVG = "http://www.w3.org/2000/svg";
 const count = new Intl.NumberFormat("en-IN");
 export const number = (value) => count.format(Number(value) || 0);
+/** "1 session", "2 sessions": a count with its noun in the right number. */
+export const counted = (value, one, many) => `${number(value)} ${Number(value) === 1 ? one : many}`;
 
 let ids = 0;
 
