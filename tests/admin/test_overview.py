@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from tests.admin.conftest import sign_in
 from tests.agent.conftest import say
@@ -281,3 +282,28 @@ async def test_a_year_is_the_longest_period(staff_client: httpx.AsyncClient, tod
     body = await _overview(staff_client, **{"from": str(first), "to": str(today)})
     assert body["period"]["days"] == 366
     assert len(body["daily"]) == 366
+
+
+async def test_a_device_that_comes_back_on_a_later_day_is_active_that_day(
+    app: FastAPI, client: httpx.AsyncClient, today: date
+):
+    # A shopper who reopens the website the next day, with the token it kept, and only looks.
+    web = await _token(client, new_phone(), "web")
+    clock.advance(timedelta(days=1))
+    for wait in (0, 5, 120):  # three looks that day: one day of activity
+        clock.advance(timedelta(seconds=wait))
+        assert (await client.get("/session", headers=auth(web))).status_code == 200
+    assert (await sign_in(client)).status_code == 200  # the staff user's new shift
+
+    day1 = await _overview(
+        client, **{"from": str(today + timedelta(days=1)), "to": str(today + timedelta(days=1))}
+    )
+    assert _by(day1["channels"], "channel")["web"]["sessions"] == 1
+    assert (day1["totals"]["sessions"], day1["totals"]["customers"]) == (1, 1)
+    assert day1["funnel"] == {"active": 1, "chatted": 0, "carted": 0, "ordered": 0}
+    both = await _overview(client, **{"from": str(today), "to": str(today + timedelta(days=1))})
+    assert both["totals"]["sessions"] == 1  # the same session on both days
+    assert [d["sessions"]["web"] for d in both["daily"]] == [1, 1]
+    async with app.state.sessionmaker() as db:
+        kinds = (await db.execute(text("SELECT kind FROM session_activity ORDER BY id"))).scalars()
+        assert list(kinds) == ["join", "visit"]

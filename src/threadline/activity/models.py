@@ -1,4 +1,5 @@
-"""The activity log: one row per session join, answered chat message, cart addition and order.
+"""The activity log: one row per session join, answered chat message, cart addition, order, and
+return of a device on a new day.
 
 No foreign keys on purpose: sessions (and their tokens and turns) are purged a week after
 they go idle, while the staff dashboard reports on months.  Rows are removed only when older
@@ -19,7 +20,8 @@ JOIN = "join"  # a device or channel got a token for the session (start, login, 
 CHAT = "chat"  # a shopper message the agent answered
 CART = "cart"  # something was put in the cart
 ORDER = "order"  # an order was placed
-KINDS = (JOIN, CHAT, CART, ORDER)
+VISIT = "visit"  # a device came back with its token on a later day (a page reopened)
+KINDS = (JOIN, CHAT, CART, ORDER, VISIT)
 
 
 class SessionActivity(Base):

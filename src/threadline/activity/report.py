@@ -4,8 +4,9 @@ Definitions (a *session* is one customer's continuing conversation; days are
 ``DASHBOARD_TIMEZONE`` calendar days, ``first`` to ``last`` inclusive):
 
 * active on a channel: the session joined on it (a new token: start, login, OTP, QR code,
-  a WhatsApp or Telegram chat linking), or sent a message the agent answered, put something in
-  the cart or placed an order there, that day;
+  a WhatsApp or Telegram chat linking), came back on it (a device used its token on a later
+  day than it last had: a page reopened with the token it kept), or sent a message the agent
+  answered, put something in the cart or placed an order there, that day;
 * a channel switch: in the session's activity in time order, a record on another channel
   than the record before it (counted on the day of the later record; the earlier one may be
   older than the period);

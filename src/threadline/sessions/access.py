@@ -12,8 +12,11 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from threadline.activity import service as activity
+from threadline.activity.models import VISIT
 from threadline.config import Settings
 from threadline.core.clock import clock
+from threadline.core.localdays import local_date
 from threadline.core.security import hash_token
 from threadline.db import (
     note_refusal,
@@ -141,6 +144,12 @@ async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Setting
         await repository.touch_session(db, ctx.session.session_id, now)
     if token_due:
         await repository.touch_token(db, ctx.token_id, now)
+        zone = settings.dashboard_timezone
+        if local_date(ctx.token_used_at, zone) < local_date(now, zone):
+            # The first use of this device's token on a new day (a page reopened with the
+            # token it kept): a day of activity for the dashboard, at most one row a day, on
+            # the write this touch makes anyway.
+            await activity.record(db, settings, ctx, VISIT)
     if not (session_due or token_due):
         return
 
