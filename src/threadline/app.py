@@ -45,7 +45,7 @@ from threadline.core.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from threadline.core.stopsignal import on_stop_signal
+from threadline.core.stopsignal import mark_stopping, on_stop_signal
 from threadline.customers import demo
 from threadline.db import (
     create_engine,
@@ -119,10 +119,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.collect()
         gc.freeze()
         log.info("app.started", database=engine.dialect.name, version=__version__)
+
+        def stop_taking_work() -> None:
+            mark_stopping(app)  # a request cancelled from now on was cut off by the stop
+            worker.stop_taking_work()
+
         try:
             # At the stop signal the channel worker starts no new message, while the server
             # stops listening and finishes the requests in flight.
-            with on_stop_signal(worker.stop_taking_work):
+            with on_stop_signal(stop_taking_work):
                 yield
         finally:
             # The server has finished the requests in flight (within SHUTDOWN_GRACE_SECONDS of

@@ -19,6 +19,7 @@ import sqlite3
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -79,12 +80,29 @@ def async_url(url: str) -> str:
         # libpq spells it sslmode (Supabase's connection strings do); asyncpg calls it ssl.
         if "sslmode" in query:
             query["ssl"] = query.pop("sslmode")
+        for name in PG_CONNECT_OPTIONS:  # given to the driver apart (see create_engine)
+            query.pop(name, None)
         return parsed.set(drivername="postgresql+asyncpg", query=query).render_as_string(
             hide_password=False
         )
     raise ValueError(
         f"unsupported DATABASE_URL scheme {parsed.drivername!r}: use sqlite or postgresql"
     )
+
+
+# libpq's options that asyncpg spells otherwise, as found in the URLs that hosts hand out.
+PG_CONNECT_OPTIONS = ("connect_timeout", "application_name")
+
+
+def _pg_connect_args(url: str, settings: Settings) -> dict[str, Any]:
+    query = make_url(url).query
+    # asyncpg waits 60 s for an unreachable host by default; a request should not.
+    args: dict[str, Any] = {
+        "timeout": float(str(query.get("connect_timeout", settings.db_connect_timeout_seconds)))
+    }
+    if "application_name" in query:
+        args["server_settings"] = {"application_name": str(query["application_name"])}
+    return args
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -102,8 +120,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # A connection is tested before use: after PostgreSQL restarts, the dead ones in the
         # pool are replaced instead of failing one request each.
         pool_pre_ping=True,
-        # asyncpg waits 60 s for an unreachable host by default; a request should not.
-        connect_args={"timeout": settings.db_connect_timeout_seconds},
+        connect_args=_pg_connect_args(settings.resolved_database_url, settings),
     )
 
 
@@ -308,9 +325,14 @@ async def session_scope(
             callback()
 
 
-async def commit_now(db: AsyncSession) -> None:
+async def commit_now(db: AsyncSession, *, effect: bool = True) -> None:
     """Commit mid-request (a result that must stand whatever happens next) and run the
-    after-commit callbacks registered so far, as the end of the unit of work would."""
+    after-commit callbacks registered so far, as the end of the unit of work would.
+
+    ``effect=False`` for a commit that only ends the unit of work (bookkeeping such as the
+    sliding expiry) and leaves the request safe to repeat."""
+    if effect:
+        _note_request_commit()
     await db.commit()
     for callback in db.info.pop("after_commit", ()):
         callback()
@@ -335,6 +357,27 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
     """
     async with session_scope(request.app.state.sessionmaker) as db:
         yield db
+        _note_request_commit()  # the handler returned: its unit of work commits now
+
+
+# Whether the request being served has begun committing its unit of work: a request cut off
+# when the server stops (core.middleware) is told to retry only if it had not.  A list, so
+# that tasks the request starts (they copy the context) note it where the request sees it.
+_request_commits: ContextVar[list[None] | None] = ContextVar("request_commits", default=None)
+
+
+def track_request_commits() -> list[None]:
+    """From now on in this context, note every commit :func:`get_db` and :func:`commit_now`
+    begin; returns the (growing) list they note them in."""
+    commits: list[None] = []
+    _request_commits.set(commits)
+    return commits
+
+
+def _note_request_commit() -> None:
+    commits = _request_commits.get()
+    if commits is not None:
+        commits.append(None)
 
 
 DbSession = Annotated[AsyncSession, Depends(get_db, scope="function")]

@@ -49,7 +49,7 @@ async def chat(
     agent: SalesAgent = state.sales_agent
     # Authentication may have written (a sliding expiry); end that unit so no connection or
     # lock is held while this message waits for the ones before it.
-    await commit_now(db)
+    await commit_now(db, effect=False)
     ticket = await queue.take_ticket(ctx.session.session_id, ctx.channel, body.message)
     try:
         await queue.wait_for_turn(ticket)

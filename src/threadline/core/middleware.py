@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from threadline.core import metrics
 from threadline.core.errors import error_body
+from threadline.core.stopsignal import stopping
+from threadline.db import track_request_commits
 
 log = structlog.get_logger()
 
@@ -43,6 +45,7 @@ class RequestContextMiddleware:
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status = 500
         started_response = False
+        commits = track_request_commits()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, started_response
@@ -55,25 +58,23 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except asyncio.CancelledError:
+            if not stopping(scope.get("app")):
+                raise  # cancelled by whoever awaits this app (a test client's timeout): theirs
             # The request outlived the server's grace period at a stop (SHUTDOWN_GRACE_SECONDS)
-            # and uvicorn cancelled it; what it had not committed is rolled back.  The client is
-            # told to retry (on another process) in the contract's body, instead of uvicorn's
-            # plain-text 500 and a traceback in the log.  Nothing awaits this task any more,
-            # so the cancellation ends here.
+            # and uvicorn cancelled it; an unfinished unit of work is rolled back.  The client
+            # is told so in the contract's body, instead of uvicorn's plain-text 500 and a
+            # traceback in the log.  Nothing awaits this task any more (uvicorn has moved on to
+            # the app's shutdown), so the cancellation ends here.
             status = 503
-            log.warning("http.request.cut_off", reason="the server is stopping")
+            log.warning("http.request.cut_off", committed=bool(commits))
             if not started_response:
                 await send_json(
                     send,
                     503,
-                    error_body(
-                        "server_stopping",
-                        "The server is restarting and cut this request off; "
-                        "please retry in a moment.",
-                    ),
+                    _cut_off_body(bool(commits)),
                     request_id,
                     close=True,
-                    retry_after=1,
+                    retry_after=None if commits else 1,
                 )
         except Exception as exc:
             # The one place a bug is logged (once, without local variables) and turned into
@@ -102,6 +103,19 @@ class RequestContextMiddleware:
                     status=status,
                     duration_ms=round(elapsed * 1000, 2),
                 )
+
+
+def _cut_off_body(committed: bool) -> dict[str, object]:
+    if committed:
+        # It got as far as committing: it may have taken effect, and a blind retry could do it
+        # twice (a chat message answered twice, an item added twice).
+        message = (
+            "The server is restarting and cut this request off after it may have taken "
+            "effect; check (for example reload the session or cart) before repeating it."
+        )
+    else:
+        message = "The server is restarting and cut this request off; please retry in a moment."
+    return error_body("server_stopping", message)
 
 
 def _incoming_request_id(scope: Scope) -> str | None:

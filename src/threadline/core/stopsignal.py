@@ -59,3 +59,14 @@ def _is_server_handler(handler: Any) -> bool:
     """A Python-level handler that a server installed (not the default, ignore, or Python's
     own KeyboardInterrupt handler)."""
     return callable(handler) and handler is not signal.default_int_handler
+
+
+def mark_stopping(app: Any) -> None:
+    """Note on ``app`` that its server has been told to stop (see :func:`stopping`)."""
+    app.state.stopping = True
+
+
+def stopping(app: Any) -> bool:
+    """Whether ``app``'s server has been told to stop: a request cancelled now is one that
+    uvicorn cut off when the grace period ran out, not one whose caller gave up on it."""
+    return bool(getattr(getattr(app, "state", None), "stopping", False))
