@@ -82,15 +82,18 @@ async def check_password(
     # Committed on its own: a correct password stays a success whatever fails after it.
     async with session_scope(stores.write) as writer:
         await throttle.succeeded(writer, rules)
+    # Hashing parameters changed since this hash was made: upgrade it while we have the
+    # password in hand (hashed before the caller's unit of work is opened again below).
+    rehashed = None
+    if stored and hasher.check_needs_rehash(stored):
+        rehashed = await hash_password(hasher, password or "")
     # The caller goes on in its own unit of work (linking a Telegram chat, a new password):
     # it gets the customer as that unit of work sees it, not the read store's closed copy.
     customer = await customers.get(db, customer.customer_id)
     if customer is None:  # removed while the password was being checked
         raise InvalidCredentials()
-    if stored and hasher.check_needs_rehash(stored):
-        # Hashing parameters changed since this hash was made: upgrade it while we have the
-        # password in hand.
-        await customers.set_password_hash(db, customer, await hash_password(hasher, password or ""))
+    if rehashed is not None:
+        await customers.set_password_hash(db, customer, rehashed)
         log.info("auth.password.rehashed", customer_id=customer.customer_id)
     return customer
 
