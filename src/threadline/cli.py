@@ -87,13 +87,6 @@ def _run(work: Callable[[Callable[[], Any]], Awaitable[T]]) -> T:
     return command.run(settings, main)
 
 
-@app.callback()
-def main(ctx: typer.Context) -> None:
-    """Threadline: one shopping conversation across every channel."""
-    if ctx.invoked_subcommand != "doctor":  # doctor reports wrong settings as its findings
-        command.load_settings()
-
-
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -166,7 +159,9 @@ def migrate() -> None:
         return None
 
     _run(work)
-    console.print(f"schema is up to date on {get_settings().resolved_database_url.split('://')[0]}")
+    console.print(
+        f"schema is up to date on {command.load_settings().resolved_database_url.split('://')[0]}"
+    )
 
 
 @app.command()
@@ -374,7 +369,7 @@ def show_customer(customer_id: str) -> None:
 @sessions_app.command("purge")
 def purge_sessions() -> None:
     """Delete sessions that ended or expired (the server also does this periodically)."""
-    settings = get_settings()
+    settings = command.load_settings()
 
     async def work(scope: Callable[[], Any]) -> int:
         async with scope() as db:
@@ -386,7 +381,7 @@ def purge_sessions() -> None:
 @orders_app.command("release-expired")
 def release_expired_reservations() -> None:
     """Put the stock of lapsed reserve-in-store holds back on sale (the server does it too)."""
-    settings = get_settings()
+    settings = command.load_settings()
 
     async def work(scope: Callable[[], Any]) -> int:
         async with scope() as db:

@@ -17,6 +17,14 @@ from sqlalchemy.exc import ArgumentError
 from threadline.core.localdays import zone
 
 _URL_FORMS = "use sqlite:///path/to/threadline.db or postgresql://user:password@host:5432/dbname"
+# What a PostgreSQL URL may carry after "?" (see db.async_url and db.create_engine).
+_PG_OPTIONS = (
+    "sslmode",  # libpq's name for asyncpg's ssl
+    "ssl",
+    "target_session_attrs",
+    "connect_timeout",  # seconds; instead of DB_CONNECT_TIMEOUT_SECONDS
+    "application_name",
+)
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _PLACEHOLDERS = {"change-me", "changeme", "secret", "dev", "development", "test"}
 
@@ -147,12 +155,15 @@ class Settings(BaseSettings):
             raise ValueError(f"not a database URL; {_URL_FORMS}") from None
         if backend not in ("sqlite", "postgresql", "postgres"):
             raise ValueError(f"{backend!r} is not a supported database; {_URL_FORMS}")
+        if backend != "sqlite":
+            _check_pg_options(dict(make_url(value).query))
         return value
 
     @field_validator("log_level")
     @classmethod
     def _known_log_level(cls, value: str) -> str:
         level = value.strip().upper()
+        level = {"WARN": "WARNING", "FATAL": "CRITICAL"}.get(level, level)  # logging's aliases
         if level not in _LOG_LEVELS:
             raise ValueError(f"should be one of {', '.join(_LOG_LEVELS)}")
         return level
@@ -200,6 +211,23 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'threadline.db').resolve()}"
+
+
+def _check_pg_options(query: dict[str, object]) -> None:
+    unknown = sorted(set(query) - set(_PG_OPTIONS))
+    if unknown:
+        raise ValueError(
+            f"the option {', '.join(unknown)} after '?' cannot be used with PostgreSQL here; "
+            f"remove it (understood: {', '.join(_PG_OPTIONS)})"
+        )
+    timeout = query.get("connect_timeout")
+    if timeout is not None:
+        try:
+            seconds = float(str(timeout))
+        except ValueError:
+            seconds = 0
+        if not seconds > 0:
+            raise ValueError("connect_timeout after '?' should be a number of seconds above 0")
 
 
 @lru_cache

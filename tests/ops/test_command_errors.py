@@ -27,6 +27,11 @@ WRONG = [
     ({"DATABASE_URL": "notaurl"}, "DATABASE_URL: not a database URL; use sqlite:///"),
     ({"DATABASE_URL": "mysql://u:hunter2@db/shop"}, "DATABASE_URL: 'mysql' is not a supported"),
     ({"DATABASE_URL": "postgresql://u:hunter2@db:port/shop"}, "DATABASE_URL: not a database URL"),
+    (
+        {"DATABASE_URL": "postgresql://u@db/shop?pgbouncer=true"},
+        "DATABASE_URL: the option pgbouncer",
+    ),
+    ({"DATABASE_URL": "postgresql://u@db/shop?connect_timeout=soon"}, "connect_timeout after '?'"),
     ({"SESSION_IDLE_DAYS": "abc"}, "SESSION_IDLE_DAYS: Input should be a valid"),
     ({"DASHBOARD_TIMEZONE": "Mars/Olympus"}, "DASHBOARD_TIMEZONE:"),
 ]
@@ -83,8 +88,21 @@ def test_a_store_that_cannot_be_created_is_one_line_for_staff_commands_too(tmp_p
 
 
 def test_lowercase_log_level_is_accepted_and_serve_refuses_zero_workers(tmp_path: Path) -> None:
-    code, lines = threadline(["migrate"], {"LOG_LEVEL": "warning"}, tmp_path)
-    assert code == 0, lines
+    for level in ("warning", "warn", "Error"):
+        code, lines = threadline(["migrate"], {"LOG_LEVEL": level}, tmp_path)
+        assert code == 0, (level, lines)
     code, lines = threadline(["serve", "--workers", "0"], {}, tmp_path)
     assert code == 2, lines
     assert any("Invalid value for '--workers'" in line for line in lines), lines
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["serve", "--help"], ["staff", "--help"], ["telegram", "set-webhook", "--help"]],
+    ids=" ".join,
+)
+def test_help_is_shown_whatever_the_settings(args: list[str], tmp_path: Path) -> None:
+    # The help is how one finds out what to fix.
+    code, lines = threadline(args, {"LOG_LEVEL": "verbose"}, tmp_path)
+    assert code == 0, lines
+    assert any(line.strip().startswith("Usage: threadline") for line in lines), lines

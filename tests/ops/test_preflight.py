@@ -7,15 +7,35 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
-from tests.conftest import make_settings
+from tests.conftest import make_settings, run_sync
 from tests.e2e.test_server_process import THREADLINE, free_port
+from threadline.db import create_engine
 from threadline.ops import preflight
 
 
 @pytest.mark.postgresql
 def test_url_options_the_app_accepts_pass_the_check(pg_database: str) -> None:
     preflight.check_store(make_settings(pg_database + "?ssl=prefer"))
+
+
+@pytest.mark.postgresql
+def test_libpq_options_in_the_url_reach_the_driver(pg_database: str) -> None:
+    # Hosts hand out URLs with libpq's names; asyncpg spells them otherwise.
+    url = pg_database + "?sslmode=prefer&connect_timeout=7&application_name=threadline-check"
+    settings = make_settings(url)
+    preflight.check_store(settings)
+
+    async def application_name() -> str:
+        engine = create_engine(settings)
+        try:
+            async with engine.connect() as conn:
+                return str((await conn.execute(text("SHOW application_name"))).scalar())
+        finally:
+            await engine.dispose()
+
+    assert run_sync(application_name()) == "threadline-check"
 
 
 def test_an_unreachable_postgresql_is_one_line() -> None:

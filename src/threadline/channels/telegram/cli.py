@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 from threadline.channels.telegram.adapter import bot_url
-from threadline.config import Settings, get_settings
+from threadline.config import Settings
+from threadline.ops import command
 
 WEBHOOK_PATH = "/channels/telegram/webhook"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -35,7 +36,7 @@ console = Console()
 def _settings(ctx: typer.Context) -> Settings:
     # Tests (and embedding callers) pass their Settings as the click context's obj.
     obj = ctx.find_object(Settings)
-    return obj if obj is not None else get_settings()
+    return obj if obj is not None else command.load_settings()
 
 
 def _fail(message: str) -> typer.Exit:
