@@ -467,3 +467,34 @@ async def test_a_whatsapp_sender_without_a_phone_number_is_told_so_politely(shop
     assert answer["ask_contact"] is False
     assert "can't recognise this WhatsApp number" in answer["text"]
     assert await count(app, select(func.count()).select_from(ChannelLink)) == 0
+
+
+async def test_a_reply_the_platform_took_as_the_worker_stops_is_recorded_as_sent(
+    shop: Shop,
+) -> None:
+    # A stop whose grace period is already spent cancels the sends in flight; one the platform
+    # has just taken must still be recorded, or it goes out again when its lease lapses.
+    app, _, worker, adapters = shop
+    recorder = adapters["whatsapp"]
+    stops: list[asyncio.Task[None]] = []
+    platform_takes = recorder.deliver
+
+    async def deliver_then_stop(http: httpx.AsyncClient, request: dict[str, Any]) -> str | None:
+        message_id = await platform_takes(http, request)
+        stops.append(asyncio.ensure_future(worker.stop(0)))
+        return message_id
+
+    recorder.deliver = deliver_then_stop  # type: ignore[method-assign]
+    await inbox.accept(app.state, [whatsapp(new_phone(), "hi")])
+    for _ in range(3000):
+        if stops:
+            break
+        await worker.run_once()
+        await asyncio.sleep(0.01)
+    await stops[0]
+
+    assert len(recorder.sent) == 1
+    async with app.state.sessionmaker() as db:
+        row = await db.scalar(select(OutboxMessage))
+    assert row is not None
+    assert (row.status, row.platform_message_id) == ("sent", "m1")

@@ -57,6 +57,8 @@ BATCH = 200
 # message has been delivered for ACK_QUIET seconds, waiting at most ACK_PRIORITY_MAX_WAIT, one
 # at a time through that gate (under a flood it still makes progress; the backlog is durable
 # and drains when the flood ends).  Status-only deliveries don't count.
+# How long a stop waits for the records of replies already handed to the platform.
+RECORD_WAIT_SECONDS = 5.0
 ACK_QUIET = 0.025
 ACK_PRIORITY_MAX_WAIT = 1.0
 APOLOGY = "Sorry — I couldn't answer that just now. Please send it again in a moment."
@@ -91,6 +93,8 @@ class ChannelWorker:
         self._one_turn = asyncio.Lock()
         self._stopping = False
         self._stop_asked_at: float | None = None
+        # Writes recording what a send did, which a stop lets finish (see _send).
+        self._recording: set[asyncio.Task[None]] = set()
 
     @property
     def _write(self) -> async_sessionmaker[AsyncSession]:
@@ -217,6 +221,8 @@ class ChannelWorker:
                 await asyncio.wait(running, timeout=left)
             late = await self._cancel_running()
             log.info("channel.worker.stopped", finished=len(running) - late, cancelled=late)
+        if self._recording:  # a reply sent just before its send was cancelled: record it
+            await asyncio.wait(set(self._recording), timeout=RECORD_WAIT_SECONDS)
 
     def _start(
         self,
@@ -502,8 +508,12 @@ class ChannelWorker:
                 )
 
         # A reply the platform took must be recorded as sent, or it goes out again when the
-        # lease lapses: through a store outage, keep trying.
-        await self._until_stored(record)
+        # lease lapses: through a store outage, keep trying; and through a stop that cancels
+        # this send now, too (stop() waits a moment for these writes).
+        recording = asyncio.ensure_future(self._until_stored(record))
+        self._recording.add(recording)
+        recording.add_done_callback(self._recording.discard)
+        await asyncio.shield(recording)
         return done
 
     async def _until_stored(self, write: Callable[[], Awaitable[None]]) -> None:
