@@ -9,6 +9,7 @@ Esha's order on the website is cancelled.  Then Asha becomes silver and Dev gold
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -304,6 +305,19 @@ async def test_a_device_that_comes_back_on_a_later_day_is_active_that_day(
     both = await _overview(client, **{"from": str(today), "to": str(today + timedelta(days=1))})
     assert both["totals"]["sessions"] == 1  # the same session on both days
     assert [d["sessions"]["web"] for d in both["daily"]] == [1, 1]
+    async with app.state.sessionmaker() as db:
+        kinds = (await db.execute(text("SELECT kind FROM session_activity ORDER BY id"))).scalars()
+        assert list(kinds) == ["join", "visit"]
+
+
+async def test_a_device_back_on_several_pages_at_once_is_one_return(
+    app: FastAPI, client: httpx.AsyncClient, today: date
+):
+    # Tabs restored together the next morning: their first calls race to record the return.
+    web = await _token(client, new_phone(), "web")
+    clock.advance(timedelta(days=1))
+    answers = await asyncio.gather(*(client.get("/session", headers=auth(web)) for _ in range(8)))
+    assert {a.status_code for a in answers} == {200}
     async with app.state.sessionmaker() as db:
         kinds = (await db.execute(text("SELECT kind FROM session_activity ORDER BY id"))).scalars()
         assert list(kinds) == ["join", "visit"]

@@ -16,7 +16,7 @@ from threadline.activity import service as activity
 from threadline.activity.models import VISIT
 from threadline.config import Settings
 from threadline.core.clock import clock
-from threadline.core.localdays import local_date
+from threadline.core.localdays import day_bounds, local_date
 from threadline.core.security import hash_token
 from threadline.db import (
     note_refusal,
@@ -143,13 +143,19 @@ async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Setting
     if session_due:
         await repository.touch_session(db, ctx.session.session_id, now)
     if token_due:
-        await repository.touch_token(db, ctx.token_id, now)
         zone = settings.dashboard_timezone
-        if local_date(ctx.token_used_at, zone) < local_date(now, zone):
+        today = local_date(now, zone)
+        if local_date(ctx.token_used_at, zone) < today:
             # The first use of this device's token on a new day (a page reopened with the
-            # token it kept): a day of activity for the dashboard, at most one row a day, on
-            # the write this touch makes anyway.
-            await activity.record(db, settings, ctx, VISIT)
+            # token it kept): a day of activity for the dashboard, recorded by the one request
+            # (of any process) whose touch moves the token's last use over midnight.
+            midnight, _ = day_bounds(today, today, zone)
+            if await repository.touch_token(db, ctx.token_id, now, unused_since=midnight):
+                await activity.record(db, settings, ctx, VISIT)
+            else:  # another request has used it today (this copy of the token is older)
+                await repository.touch_token(db, ctx.token_id, now)
+        else:
+            await repository.touch_token(db, ctx.token_id, now)
     if not (session_due or token_due):
         return
 

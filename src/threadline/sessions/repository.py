@@ -218,12 +218,19 @@ async def touch_session(db: AsyncSession, session_id: uuid.UUID, now: datetime) 
     )
 
 
-async def touch_token(db: AsyncSession, token_id: uuid.UUID, now: datetime) -> None:
-    await db.execute(
+async def touch_token(
+    db: AsyncSession, token_id: uuid.UUID, now: datetime, *, unused_since: datetime | None = None
+) -> bool:
+    """Move the token's last use to ``now`` (never backwards); with ``unused_since``, only if it
+    has not been used since then.  True if it moved: of concurrent callers (any process) with
+    the same ``unused_since``, one alone gets True, as the row's lock serialises them."""
+    bound = now if unused_since is None else min(now, unused_since)
+    result = await db.execute(
         update(SessionToken)
-        .where(SessionToken.token_id == token_id, SessionToken.last_used_at < now)
+        .where(SessionToken.token_id == token_id, SessionToken.last_used_at < bound)
         .values(last_used_at=now)
     )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def delete_expired(
