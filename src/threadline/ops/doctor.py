@@ -237,7 +237,7 @@ def _whatsapp_sending(settings: Settings, sending: dict[str, str], *, chat: bool
             "warn",
             "WhatsApp can send, but nothing uses it: OTP_SENDER is dev and chat is off.",
         )
-    empty = f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} empty"
+    empty = _are_empty(missing)
     if codes:  # the settings refuse this; said anyway should they ever let it through
         return Finding("WhatsApp", "fail", f"One-time codes cannot be sent: {empty}.")
     if chat:
@@ -285,10 +285,13 @@ def _channel(name: str, values: dict[str, str]) -> Finding:
         return Finding(
             name,
             "fail",
-            f"{name} is half configured: {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} empty.",
+            f"{name} is half configured: {_are_empty(missing)}.",
         )
     return Finding(name, "ok", f"{name} settings are all present.")
+
+
+def _are_empty(names: list[str]) -> str:
+    return f"{', '.join(names)} {'is' if len(names) == 1 else 'are'} empty"
 
 
 async def _online(settings: Settings, http: httpx.AsyncClient) -> list[Finding]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import datetime
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -125,6 +126,23 @@ def _check_alive(ctx: SessionContext, settings: Settings) -> None:
         raise SessionNotFound()
 
 
+async def _touch_token(
+    db: AsyncSession, ctx: SessionContext, settings: Settings, now: datetime
+) -> None:
+    """Slide the token's last use to ``now``; the first use on a new day (a page reopened with
+    the token it kept) is also a day of activity for the dashboard, recorded by the one request
+    (of any process) whose touch moves the token's last use over the shop's midnight."""
+    zone = settings.dashboard_timezone
+    today = local_date(now, zone)
+    if local_date(ctx.token_used_at, zone) < today:
+        midnight, _ = day_bounds(today, today, zone)
+        if await repository.touch_token(db, ctx.token_id, now, unused_since=midnight):
+            await activity.record(db, settings, ctx, VISIT)
+            return
+        # Another request has used it today (this copy of the token is older): slide it only.
+    await repository.touch_token(db, ctx.token_id, now)
+
+
 def _touch_due(ctx: SessionContext, settings: Settings) -> bool:
     now = clock.now()
     return touch_due(ctx.session.last_activity_at, now, settings) or touch_due(
@@ -143,19 +161,7 @@ async def _touch_if_due(db: AsyncSession, ctx: SessionContext, settings: Setting
     if session_due:
         await repository.touch_session(db, ctx.session.session_id, now)
     if token_due:
-        zone = settings.dashboard_timezone
-        today = local_date(now, zone)
-        if local_date(ctx.token_used_at, zone) < today:
-            # The first use of this device's token on a new day (a page reopened with the
-            # token it kept): a day of activity for the dashboard, recorded by the one request
-            # (of any process) whose touch moves the token's last use over midnight.
-            midnight, _ = day_bounds(today, today, zone)
-            if await repository.touch_token(db, ctx.token_id, now, unused_since=midnight):
-                await activity.record(db, settings, ctx, VISIT)
-            else:  # another request has used it today (this copy of the token is older)
-                await repository.touch_token(db, ctx.token_id, now)
-        else:
-            await repository.touch_token(db, ctx.token_id, now)
+        await _touch_token(db, ctx, settings, now)
     if not (session_due or token_due):
         return
 
